@@ -1,0 +1,56 @@
+import Link from "next/link";
+import type { SessionUser } from "@/server/auth/sessions.ts";
+import { SignOutButton } from "./sign-out-button.tsx";
+
+export interface OrgChoice {
+  slug: string;
+  name: string;
+  role: string;
+}
+
+export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: OrgChoice }) {
+  const { user, orgs, current } = props;
+  return (
+    <aside className="flex w-full flex-col gap-6 border-b border-zinc-200 bg-white p-4 md:min-h-dvh md:w-64 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900">
+      <Link href="/" className="text-lg font-bold tracking-tight">
+        Corral
+      </Link>
+
+      <nav aria-label="Organisations" className="space-y-1">
+        <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+          Organisation
+        </p>
+        {orgs.map((org) => (
+          <Link
+            key={org.slug}
+            href={`/o/${org.slug}`}
+            aria-current={org.slug === current.slug ? "page" : undefined}
+            className="block rounded-md px-2 py-1.5 text-sm hover:bg-zinc-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-700 dark:hover:bg-zinc-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300"
+          >
+            {org.name}
+          </Link>
+        ))}
+      </nav>
+
+      <nav aria-label="Sections" className="space-y-1">
+        <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+          {current.name}
+        </p>
+        <Link
+          href={`/o/${current.slug}`}
+          className="block rounded-md px-2 py-1.5 text-sm font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800"
+        >
+          Overview
+        </Link>
+      </nav>
+
+      <div className="mt-auto space-y-1 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+        <p className="truncate px-2 text-sm font-medium" data-testid="signed-in-user">
+          {user.name}
+        </p>
+        <p className="truncate px-2 text-xs text-zinc-500">{user.email}</p>
+        <SignOutButton />
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,14 @@
+import { signOutAction } from "./actions.ts";
+
+export function SignOutButton() {
+  return (
+    <form action={signOutAction}>
+      <button
+        type="submit"
+        className="w-full rounded-md px-2 py-1.5 text-left text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+      >
+        Sign out
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+import { notFound, redirect } from "next/navigation";
+import type { ReactNode } from "react";
+import { currentSession } from "@/server/auth/current-session.ts";
+import { db } from "@/server/db/client.ts";
+import { Sidebar } from "../../_shell/sidebar.tsx";
+
+export const dynamic = "force-dynamic";
+
+// The dashboard shell for one organisation: navigation beside the page.
+export default async function OrgLayout(props: {
+  children: ReactNode;
+  params: Promise<{ slug: string }>;
+}) {
+  const { slug } = await props.params;
+  const session = await currentSession();
+  if (!session) redirect(`/sign-in?callbackUrl=${encodeURIComponent(`/o/${slug}`)}`);
+  const memberships = await db().membership.findMany({
+    where: { userId: session.user.id },
+    include: { org: { select: { slug: true, name: true } } },
+    orderBy: { org: { name: "asc" } },
+  });
+  const orgs = memberships.map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role }));
+  const current = orgs.find((o) => o.slug === slug);
+  if (!current) notFound();
+  return (
+    <div className="flex min-h-dvh flex-col md:flex-row">
+      <Sidebar user={session.user} orgs={orgs} current={current} />
+      <main className="flex-1 p-6 md:p-10">{props.children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,5 @@
+import { OverviewSkeleton } from "./overview-skeleton.tsx";
+
+export default function Loading() {
+  return <OverviewSkeleton />;
+}

@@ -1,0 +1,79 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/app/lib/trpc.ts";
+import { OverviewSkeleton } from "./overview-skeleton.tsx";
+
+function Stat(props: { label: string; value: string | number; hint?: string }) {
+  return (
+    <div className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900">
+      <dt className="text-sm text-zinc-600 dark:text-zinc-400">{props.label}</dt>
+      <dd className="mt-1 text-2xl font-semibold tabular-nums">{props.value}</dd>
+      {props.hint && <p className="mt-1 text-xs text-zinc-500">{props.hint}</p>}
+    </div>
+  );
+}
+
+export function Overview({ orgSlug }: { orgSlug: string }) {
+  const trpc = useTRPC();
+  const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
+  const health = useQuery({ ...trpc.health.status.queryOptions(), refetchInterval: 5_000 });
+
+  if (overview.isPending) return <OverviewSkeleton />;
+  if (overview.isError) {
+    return (
+      <div
+        role="status"
+        className="max-w-lg space-y-3 rounded-xl border border-red-200 bg-red-50 p-6 dark:border-red-900 dark:bg-red-950"
+      >
+        <h1 className="font-semibold">This organisation could not be loaded</h1>
+        <p className="text-sm">{overview.error.message}</p>
+        <button
+          type="button"
+          onClick={() => overview.refetch()}
+          className="rounded-md bg-zinc-900 px-3 py-1.5 text-sm font-medium text-white dark:bg-zinc-100 dark:text-zinc-900"
+        >
+          Try again
+        </button>
+      </div>
+    );
+  }
+
+  const org = overview.data;
+  const workers = health.data?.workers;
+  return (
+    <div className="space-y-8">
+      <header className="space-y-1">
+        <p className="text-sm text-zinc-500">
+          <span>{org.name}</span> / <span>Overview</span>
+        </p>
+        <h1 className="text-2xl font-bold tracking-tight" data-testid="page-title">
+          {org.name}
+        </h1>
+      </header>
+      <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Stat label="Members" value={org.members} />
+        <Stat label="Your role" value={org.yourRole.toLowerCase()} />
+        <Stat label="Audit events, last 7 days" value={org.auditEventsLast7Days} />
+        <Stat
+          label="Workers live"
+          value={workers ? `${workers.live} / ${workers.total}` : "…"}
+          hint={
+            health.isError ? "Status unavailable, retrying" : "Hosts that reported in the last 20 s"
+          }
+        />
+      </dl>
+      <section
+        aria-labelledby="agents-heading"
+        className="rounded-xl border border-dashed border-zinc-300 p-8 text-center dark:border-zinc-700"
+      >
+        <h2 id="agents-heading" className="font-semibold">
+          No agents yet
+        </h2>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+          Agents run in your organisation's sandbox on a worker host. Creating them arrives with the
+          next release.
+        </p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import { expect, test } from "@playwright/test";
+
+test("health reports the database and the live local worker with its engine", async ({
+  request,
+}) => {
+  await expect(async () => {
+    const res = await request.get("/api/health");
+    expect(res.status()).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: "ok", database: { ok: true }, workers: { live: 1 } });
+    expect(body.workers.hosts).toEqual([
+      expect.objectContaining({
+        name: "e2e-worker",
+        live: true,
+        engineVersion: expect.stringMatching(/^\d+\./),
+      }),
+    ]);
+  }).toPass({ timeout: 15_000 });
+});
+
+test("the worker API refuses a wrong token and a malformed heartbeat clearly", async ({
+  request,
+}) => {
+  const refused = await request.post("/api/worker/v1/heartbeat", {
+    headers: { authorization: "Bearer wrong-token" },
+    data: {},
+  });
+  expect(refused.status()).toBe(401);
+  expect(await refused.json()).toEqual({ error: "worker token refused" });
+
+  const malformed = await request.post("/api/worker/v1/heartbeat", {
+    headers: { authorization: `Bearer ${process.env.E2E_WORKER_TOKEN}` },
+    data: { name: "bad name!", version: "1", engine: {} },
+  });
+  expect(malformed.status()).toBe(400);
+  expect((await malformed.json()).error).toMatch(/^invalid heartbeat: name: letters, digits/);
+});
+
+test("the API refuses a signed-out caller with a message, not a stack trace", async ({
+  request,
+}) => {
+  const res = await request.get("/api/trpc/accounts.me");
+  expect(res.status()).toBe(401);
+  const text = await res.text();
+  expect(JSON.parse(text).error.json.message).toBe("Sign in to continue.");
+  expect(text).not.toMatch(/at .*\.(ts|js):\d+/);
+});

@@ -1,0 +1,187 @@
+// `npm run up`: the whole system on one machine — database (embedded PostgreSQL unless
+// DATABASE_URL is set), migrations, demo data, a production build of the web app on :3000
+// and one local worker — then the URL and demo credentials. Ctrl-C stops everything.
+import { existsSync } from "node:fs";
+import { connect } from "node:net";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { demo, seedDemo } from "../../prisma/seed.ts";
+import { ConfigError, describeError } from "../../server/core/errors.ts";
+import { createDb } from "../../server/db/client.ts";
+import {
+  describeServer,
+  ensureDatabase,
+  migrateDatabase,
+  withDatabase,
+} from "../../server/db/database.ts";
+import { type RunningPostgres, startEmbeddedPostgres } from "../../server/db/embedded.ts";
+import type { HealthReport } from "../../server/health/health.ts";
+import { connectEngine, describeEngine } from "../../worker/engine/docker-engine.ts";
+import { loadLocalSecrets } from "./local-secrets.ts";
+import { runStep, Supervisor } from "./supervisor.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    "no-build": { type: "boolean", default: false },
+  },
+});
+
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = path.resolve(process.env.CORRAL_DATA_DIR ?? ".corral");
+const dockerHost = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+const appUrl = `http://localhost:${port}`;
+const node = process.execPath;
+const nextBin = path.resolve("node_modules/next/dist/bin/next");
+
+const supervisor = new Supervisor();
+let embedded: RunningPostgres | null = null;
+let stopping = false;
+
+async function step<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  process.stdout.write(`▸ ${label}…\n`);
+  const result = await work();
+  console.log(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return result;
+}
+
+async function waitForHealth(ready: (h: HealthReport) => boolean, seconds: number, what: string) {
+  const deadline = Date.now() + seconds * 1000;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${appUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
+      const report = (await res.json()) as HealthReport;
+      if (ready(report)) return;
+      last = JSON.stringify(report);
+    } catch (error) {
+      last = describeError(error);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${what} not ready after ${seconds} s (last health: ${last})`);
+}
+
+async function assertPortFree(p: number) {
+  const inUse = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host: "localhost", port: p }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+  if (inUse) throw new Error(`port ${p} is already in use (another Corral running?); set PORT`);
+}
+
+/** Waits for health, failing at once if a supervised process dies meanwhile. */
+async function waitForStart(ready: (h: HealthReport) => boolean, seconds: number, what: string) {
+  const died = supervisor.firstExit().then(({ name, code }) => {
+    throw new Error(`${name} exited during start (exit code ${code}); see its output above`);
+  });
+  await Promise.race([waitForHealth(ready, seconds, what), died]);
+}
+
+async function main() {
+  const secrets = await loadLocalSecrets(dataDir);
+  await assertPortFree(port);
+
+  await step("checking the Docker engine", () =>
+    describeEngine(connectEngine(dockerHost), dockerHost),
+  );
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must be a postgresql:// URL");
+  }
+  if (!databaseUrl) {
+    const pgDir = path.join(dataDir, "postgres");
+    const pgPort = Number(process.env.CORRAL_EMBEDDED_PG_PORT ?? 54329);
+    embedded = await step(`starting embedded PostgreSQL on :${pgPort} (${pgDir})`, () =>
+      startEmbeddedPostgres({ dataDir: pgDir, port: pgPort, password: secrets.embeddedPgPassword }),
+    );
+    databaseUrl = withDatabase(embedded.url, "corral");
+  }
+  const dbUrl = databaseUrl;
+  await step(`preparing database at ${describeServer(dbUrl)}`, async () => {
+    await ensureDatabase(dbUrl);
+    await migrateDatabase(dbUrl);
+    const db = createDb(dbUrl);
+    try {
+      await seedDemo(db, secrets.demoPassword);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: dbUrl,
+    AUTH_SECRET: secrets.authSecret,
+    AUTH_URL: appUrl,
+    CORRAL_WORKER_TOKEN: secrets.workerToken,
+  };
+
+  if (flags["no-build"] && !existsSync(".next/BUILD_ID")) {
+    throw new ConfigError(
+      "--no-build was given but there is no production build: run `npm run build`",
+    );
+  }
+  if (!flags["no-build"]) {
+    await step("building the web app (next build)", () =>
+      runStep("build", node, [nextBin, "build"], env),
+    );
+  }
+
+  await step(`starting the web app on ${appUrl}`, async () => {
+    supervisor.start("web", node, [nextBin, "start", "-p", String(port)], env);
+    await waitForStart((h) => h.database?.ok === true, 60, "web app");
+  });
+
+  await step("starting the local worker", async () => {
+    supervisor.start("worker", node, ["--import", "tsx", "worker/main.ts"], {
+      ...process.env,
+      CORRAL_CONTROL_PLANE_URL: appUrl,
+      CORRAL_WORKER_TOKEN: secrets.workerToken,
+      CORRAL_WORKER_NAME: process.env.CORRAL_WORKER_NAME ?? "local",
+      CORRAL_WORKER_LABELS: process.env.CORRAL_WORKER_LABELS ?? "zone=local",
+      DOCKER_HOST: dockerHost,
+    });
+    await waitForStart((h) => h.workers?.live > 0, 30, "worker");
+  });
+
+  console.log(
+    [
+      "",
+      `Corral is up: ${appUrl}`,
+      `  sign in as ${demo.email} / ${secrets.demoPassword}`,
+      `  health:    curl ${appUrl}/api/health`,
+      "  stop:      Ctrl-C",
+      "",
+    ].join("\n"),
+  );
+
+  const exited = await supervisor.firstExit();
+  if (stopping) return;
+  throw new Error(`${exited.name} exited unexpectedly (exit code ${exited.code})`);
+}
+
+async function shutdown(code: number): Promise<never> {
+  stopping = true;
+  await supervisor.stopAll();
+  await embedded?.stop();
+  process.exit(code);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping Corral…`);
+    void shutdown(0);
+  });
+}
+
+main().catch(async (error: unknown) => {
+  console.error(`corral: ${describeError(error)}`);
+  await shutdown(1);
+});

@@ -1,0 +1,62 @@
+// Browser tests against a production build, brought up the way users bring it up
+// (`infra/dev/up.ts`), on its own port and a fresh database dropped afterwards.
+import { randomBytes } from "node:crypto";
+import { defineConfig } from "@playwright/test";
+import { withDatabase } from "./server/db/database.ts";
+import { testServerUrl, uniqueDatabaseName } from "./test/database-server.ts";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+export const baseURL = `http://localhost:${port}`;
+
+// The config is evaluated again in every test process; the first evaluation decides.
+process.env.E2E_DATABASE_URL ??= withDatabase(testServerUrl, uniqueDatabaseName("corral_e2e"));
+process.env.E2E_DEMO_PASSWORD ??= "e2e-demo-password";
+process.env.E2E_WORKER_TOKEN ??= randomBytes(32).toString("base64url");
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  reporter: [
+    ["list"],
+    ["html", { open: "never", outputFolder: "test-results/e2e-report" }],
+    ["json", { outputFile: "test-results/e2e.json" }],
+  ],
+  globalTeardown: "./e2e/global-teardown.ts",
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    command: "node --import tsx infra/dev/up.ts --no-build",
+    wait: { stdout: /Corral is up/ },
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+    env: {
+      PORT: String(port),
+      DATABASE_URL: process.env.E2E_DATABASE_URL,
+      CORRAL_DATA_DIR: ".corral/e2e",
+      CORRAL_DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD,
+      CORRAL_WORKER_TOKEN: process.env.E2E_WORKER_TOKEN,
+      CORRAL_WORKER_NAME: "e2e-worker",
+      CORRAL_WORKER_LABELS: "zone=e2e",
+    },
+  },
+});

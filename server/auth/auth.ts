@@ -1,0 +1,109 @@
+// Auth.js wiring: email + password sign-in, sessions kept server-side (sessions.ts).
+// Touch this file to add a sign-in method (magic link, OIDC) or change session lifetime.
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { recordAuditEvent } from "../audit/record.ts";
+import { webConfig } from "../core/config.ts";
+import { db } from "../db/client.ts";
+import { burnPasswordCheck, verifyPassword } from "./password.ts";
+import { requestInfo } from "./request-info.ts";
+import { signInSchema } from "./schemas.ts";
+import { createSession, revokeSession } from "./sessions.ts";
+
+declare module "next-auth" {
+  interface Session {
+    sid?: string;
+  }
+}
+
+declare module "@auth/core/jwt" {
+  interface JWT {
+    sid?: string;
+  }
+}
+
+class InvalidCredentials extends CredentialsSignin {
+  override code = "invalid_credentials";
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
+  const config = webConfig();
+  const request = requestInfo(req?.headers ?? new Headers());
+  return {
+    secret: config.AUTH_SECRET,
+    trustHost: true,
+    session: { strategy: "jwt", maxAge: config.CORRAL_SESSION_MAX_AGE_HOURS * 3600 },
+    pages: { signIn: "/sign-in", error: "/sign-in" },
+    providers: [
+      Credentials({
+        credentials: { email: {}, password: {} },
+        async authorize(raw) {
+          const parsed = signInSchema.safeParse(raw);
+          if (!parsed.success) throw new InvalidCredentials();
+          const { email, password } = parsed.data;
+          const user = await db().user.findUnique({ where: { email } });
+          let ok = false;
+          if (user?.passwordHash) ok = await verifyPassword(user.passwordHash, password);
+          else await burnPasswordCheck(password);
+          if (!user || !ok) {
+            await db().$transaction((tx) =>
+              recordAuditEvent(tx, {
+                actor: { type: "USER", id: user?.id, name: email },
+                action: "auth.sign_in_failed",
+                outcome: "FAILURE",
+                request,
+                metadata: { method: "password" },
+              }),
+            );
+            throw new InvalidCredentials();
+          }
+          return { id: user.id, email: user.email, name: user.name };
+        },
+      }),
+    ],
+    callbacks: {
+      // Runs with `user` only at sign-in: open the server-side session then.
+      async jwt({ token, user }) {
+        if (user?.id) {
+          const userId = user.id;
+          token.sid = await db().$transaction(async (tx) => {
+            const sid = await createSession(
+              tx,
+              userId,
+              config.CORRAL_SESSION_MAX_AGE_HOURS,
+              request,
+            );
+            await recordAuditEvent(tx, {
+              actor: { type: "USER", id: userId, name: user.email ?? userId },
+              action: "auth.signed_in",
+              request,
+              metadata: { method: "password" },
+            });
+            return sid;
+          });
+        }
+        return token;
+      },
+      session({ session, token }) {
+        session.sid = token.sid;
+        return session;
+      },
+    },
+    events: {
+      async signOut(message) {
+        const token = "token" in message ? message.token : null;
+        const sid = token?.sid;
+        if (!sid) return;
+        await db().$transaction(async (tx) => {
+          const revoked = await revokeSession(tx, sid);
+          if (!revoked) return;
+          await recordAuditEvent(tx, {
+            actor: { type: "USER", id: revoked.userId, name: token.email ?? revoked.userId },
+            action: "auth.signed_out",
+            request,
+          });
+        });
+      },
+    },
+  };
+});

@@ -1,0 +1,23 @@
+// The one Prisma client of the web process, over node-postgres (Rust-free client).
+import { PrismaPg } from "@prisma/adapter-pg";
+import { webConfig } from "../core/config.ts";
+import { PrismaClient } from "./generated/client.ts";
+
+export type Db = PrismaClient;
+
+/** A client for `url`; the caller owns it and calls `$disconnect()` when done. */
+export function createDb(url: string): Db {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+}
+
+// Survives hot reload in `next dev`, which re-evaluates modules but keeps globalThis.
+const globalForDb = globalThis as unknown as { corralDb?: Db };
+
+/** The process-wide client, created on first use from DATABASE_URL. */
+export function db(): Db {
+  globalForDb.corralDb ??= createDb(webConfig().DATABASE_URL);
+  return globalForDb.corralDb;
+}
+
+/** What a transaction callback receives; audit writes take one of these. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];

@@ -1,0 +1,15 @@
+// Every router of the API, mounted under /api/trpc. Add a feature's router here.
+import { accountsRouter } from "./accounts/router.ts";
+import { createCallerFactory, createTRPCRouter } from "./core/trpc.ts";
+import { healthRouter } from "./health/router.ts";
+import { organizationsRouter } from "./organizations/router.ts";
+
+export const appRouter = createTRPCRouter({
+  accounts: accountsRouter,
+  organizations: organizationsRouter,
+  health: healthRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);
