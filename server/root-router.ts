@@ -2,11 +2,15 @@
 import { accountsRouter } from "./accounts/router.ts";
 import { createCallerFactory, createTRPCRouter } from "./core/trpc.ts";
 import { healthRouter } from "./health/router.ts";
+import { invitationsRouter } from "./invitations/router.ts";
+import { membersRouter } from "./members/router.ts";
 import { organizationsRouter } from "./organizations/router.ts";
 
 export const appRouter = createTRPCRouter({
   accounts: accountsRouter,
   organizations: organizationsRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
   health: healthRouter,
 });
 

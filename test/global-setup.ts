@@ -1,5 +1,7 @@
 // A fresh, migrated database for this test run, dropped at the end.
+import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
+import { startMailSink } from "../infra/dev/mail-sink.ts";
 import {
   dropDatabase,
   ensureDatabase,
@@ -11,6 +13,7 @@ import { testServerUrl, uniqueDatabaseName } from "./database-server.ts";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    mailSinkUrl: string;
   }
 }
 
@@ -18,6 +21,19 @@ export default async function setup(project: TestProject) {
   const url = withDatabase(testServerUrl, uniqueDatabaseName("corral_test"));
   await ensureDatabase(url);
   await migrateDatabase(url);
+  const sink = await startMailSink({ smtpPort: 0, httpPort: 0 });
   project.provide("databaseUrl", url);
-  return () => dropDatabase(url);
+  project.provide("mailSinkUrl", sink.httpUrl);
+  // Test processes inherit this environment: the same settings the web app reads.
+  Object.assign(process.env, {
+    DATABASE_URL: url,
+    AUTH_SECRET: randomBytes(32).toString("base64url"),
+    AUTH_URL: "http://localhost:3000",
+    CORRAL_WORKER_TOKEN: randomBytes(32).toString("base64url"),
+    CORRAL_SMTP_URL: sink.smtpUrl,
+  });
+  return async () => {
+    await sink.stop();
+    await dropDatabase(url);
+  };
 }

@@ -1,5 +1,6 @@
 // The signed-in person: who they are and which organisations they belong to.
 import { createTRPCRouter, signedInProcedure } from "../core/trpc.ts";
+import { resendVerification } from "./email-verification.ts";
 
 export const accountsRouter = createTRPCRouter({
   me: signedInProcedure.query(({ ctx }) => ctx.session.user),
@@ -12,4 +13,8 @@ export const accountsRouter = createTRPCRouter({
     });
     return memberships.map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role }));
   }),
+
+  resendVerification: signedInProcedure.mutation(({ ctx }) =>
+    resendVerification(ctx.db, ctx.session.user.id),
+  ),
 });

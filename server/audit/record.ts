@@ -9,8 +9,17 @@ export type AuditAction =
   | "auth.signed_in"
   | "auth.sign_in_failed"
   | "auth.signed_out"
+  | "user.signed_up"
+  | "user.email_verified"
   | "org.created"
+  | "org.renamed"
   | "member.added"
+  | "member.invited"
+  | "member.joined"
+  | "member.role_changed"
+  | "member.removed"
+  | "invitation.resent"
+  | "invitation.revoked"
   | "worker.registered";
 
 export interface AuditActor {

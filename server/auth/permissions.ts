@@ -13,6 +13,7 @@ export const permissionMatrix = {
   "org.delete": ["OWNER"],
   "member.read": all,
   "member.invite": admins,
+  "member.manage": admins,
   "audit.read": admins,
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -20,4 +21,14 @@ export type Permission = keyof typeof permissionMatrix;
 
 export function can(role: Role, permission: Permission): boolean {
   return (permissionMatrix[permission] as readonly Role[]).includes(role);
+}
+
+/** 0 for OWNER, growing as roles get weaker. */
+export function roleRank(role: Role): number {
+  return roles.indexOf(role);
+}
+
+/** Nobody hands out a role above their own. */
+export function canGrant(actorRole: Role, role: Role): boolean {
+  return roleRank(role) >= roleRank(actorRole);
 }

@@ -14,3 +14,22 @@ export const signInSchema = z.object({
 });
 
 export type SignInInput = z.infer<typeof signInSchema>;
+
+export const nameSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter your name")
+  .max(80, "Keep your name under 80 characters");
+
+export const newPasswordSchema = z
+  .string()
+  .min(12, "Use at least 12 characters")
+  .max(128, "Use at most 128 characters");
+
+export const signUpSchema = z.object({
+  name: nameSchema,
+  email: emailSchema,
+  password: newPasswordSchema,
+});
+
+export type SignUpInput = z.infer<typeof signUpSchema>;

@@ -12,7 +12,7 @@ describe("server-side sessions", () => {
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await validateSession(db, id)).toEqual({
       id,
-      user: { id: user.id, email: user.email, name: user.name },
+      user: { id: user.id, email: user.email, name: user.name, emailVerified: true },
     });
   });
 

@@ -11,6 +11,7 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  emailVerified: boolean;
 }
 
 export interface ValidSession {
@@ -41,14 +42,15 @@ export async function createSession(
 export async function validateSession(db: Db, id: string): Promise<ValidSession | null> {
   const row = await db.session.findUnique({
     where: { id },
-    include: { user: { select: { id: true, email: true, name: true } } },
+    include: { user: { select: { id: true, email: true, name: true, emailVerifiedAt: true } } },
   });
   const now = Date.now();
   if (!row || row.revokedAt || row.expiresAt.getTime() <= now) return null;
   if (now - row.lastSeenAt.getTime() > touchEveryMs) {
     await db.session.update({ where: { id }, data: { lastSeenAt: new Date(now) } });
   }
-  return { id: row.id, user: row.user };
+  const { emailVerifiedAt, ...user } = row.user;
+  return { id: row.id, user: { ...user, emailVerified: emailVerifiedAt !== null } };
 }
 
 export async function revokeSession(tx: Tx, id: string): Promise<{ userId: string } | null> {

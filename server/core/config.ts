@@ -20,6 +20,17 @@ const webConfigSchema = z.object({
     .default(24 * 14),
   CORRAL_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().positive().default(5),
   CORRAL_WORKER_DEADLINE_SECONDS: z.coerce.number().int().positive().default(20),
+  AUTH_URL: z
+    .url({ protocol: /^https?$/, error: "AUTH_URL must be an http(s) URL" })
+    .default("http://localhost:3000"),
+  CORRAL_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: "CORRAL_SMTP_URL must be an smtp:// or smtps:// URL" })
+    .default("smtp://127.0.0.1:2525"),
+  CORRAL_MAIL_FROM: z.string().min(3).default("Corral <no-reply@corral.local>"),
+  /// Where the development mail sink shows captured mail; unset in production.
+  CORRAL_MAIL_SINK_URL: z.url().optional(),
+  CORRAL_INVITATION_TTL_DAYS: z.coerce.number().positive().default(7),
+  CORRAL_EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().positive().default(48),
 });
 
 export type WebConfig = z.infer<typeof webConfigSchema>;

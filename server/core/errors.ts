@@ -18,3 +18,21 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;
   return String(error);
 }
+
+export type DomainErrorCode = "BAD_REQUEST" | "CONFLICT" | "FORBIDDEN" | "NOT_FOUND";
+
+/**
+ * A rule of the domain refused the request (a taken slug, an expired invitation). Its
+ * message is written for the person who asked; `field` names the form field it concerns.
+ * The API turns it into the matching tRPC error; server actions show it beside the form.
+ */
+export class DomainError extends Error {
+  override name = "DomainError";
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,12 +1,10 @@
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connectTestDb, makeOrg, makeUser } from "../../test/db.ts";
-import type { ValidSession } from "../auth/sessions.ts";
+import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
 import { appRouter } from "../root-router.ts";
 import { type Context, createCallerFactory, createTRPCRouter, tenantProcedure } from "./trpc.ts";
 
 const db = connectTestDb();
-const request = { ipAddress: "127.0.0.1", userAgent: "vitest", requestId: "test" };
 
 // A router exercising the ladder with a permission only owners hold.
 const ladder = createTRPCRouter({
@@ -17,8 +15,7 @@ const ladderCaller = createCallerFactory(ladder);
 const appCaller = createCallerFactory(appRouter);
 
 function ctxFor(user: { id: string; email: string; name: string } | null): Context {
-  const session: ValidSession | null = user ? { id: "test-session", user } : null;
-  return { db, session, request };
+  return contextFor(db, user);
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {

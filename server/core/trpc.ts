@@ -12,6 +12,7 @@ import { currentSession } from "../auth/current-session.ts";
 import { can, type Permission } from "../auth/permissions.ts";
 import { requestInfo } from "../auth/request-info.ts";
 import { db } from "../db/client.ts";
+import { DomainError } from "./errors.ts";
 
 // ── 1. Context ──────────────────────────────────────────────────────────────
 
@@ -56,11 +57,21 @@ export const createCallerFactory = t.createCallerFactory;
 
 // ── 3. Procedures ───────────────────────────────────────────────────────────
 
+// Domain rules speak in DomainError; the API answers with the matching tRPC code.
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
 /** Anyone, signed in or not. For health and sign-in helpers only. */
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(domainErrors);
 
 /** A signed-in person, outside any organisation (their profile, their organisations). */
-export const signedInProcedure = t.procedure.use(({ ctx, next }) => {
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   return next({ ctx: { ...ctx, session: ctx.session } });
 });

@@ -1,7 +1,13 @@
-// One organisation as its members see it.
-import { createTRPCRouter, tenantProcedure } from "../core/trpc.ts";
+// Organisations: create one, look at one, rename one.
+import { createTRPCRouter, signedInProcedure, tenantProcedure } from "../core/trpc.ts";
+import { createOrganizationSchema, renameOrganizationSchema } from "./schemas.ts";
+import { createOrganization, renameOrganization } from "./service.ts";
 
 export const organizationsRouter = createTRPCRouter({
+  create: signedInProcedure
+    .input(createOrganizationSchema)
+    .mutation(({ ctx, input }) => createOrganization(ctx.db, ctx.session.user, input, ctx.request)),
+
   overview: tenantProcedure("org.read").query(async ({ ctx }) => {
     const [members, recentEvents] = await Promise.all([
       ctx.db.membership.count({ where: { orgId: ctx.org.id } }),
@@ -18,4 +24,10 @@ export const organizationsRouter = createTRPCRouter({
       auditEventsLast7Days: recentEvents,
     };
   }),
+
+  rename: tenantProcedure("org.update")
+    .input(renameOrganizationSchema)
+    .mutation(({ ctx, input }) =>
+      renameOrganization(ctx.db, ctx.session.user, ctx.org, input.name, ctx.request),
+    ),
 });

@@ -1,0 +1,53 @@
+// Invitations inside one organisation, and accepting one by its link's token.
+import { z } from "zod";
+import { createTRPCRouter, signedInProcedure, tenantProcedure } from "../core/trpc.ts";
+import { invitationIdSchema, inviteMemberSchema } from "./schemas.ts";
+import {
+  acceptInvitation,
+  inviteMember,
+  listPendingInvitations,
+  resendInvitation,
+  revokeInvitation,
+} from "./service.ts";
+
+export const invitationsRouter = createTRPCRouter({
+  listPending: tenantProcedure("member.read").query(({ ctx }) =>
+    listPendingInvitations(ctx.db, ctx.org.id),
+  ),
+
+  create: tenantProcedure("member.invite")
+    .input(inviteMemberSchema)
+    .mutation(({ ctx, input }) =>
+      inviteMember(ctx.db, { user: ctx.session.user, role: ctx.role }, ctx.org, input, ctx.request),
+    ),
+
+  resend: tenantProcedure("member.invite")
+    .input(invitationIdSchema)
+    .mutation(({ ctx, input }) =>
+      resendInvitation(
+        ctx.db,
+        { user: ctx.session.user, role: ctx.role },
+        ctx.org,
+        input.invitationId,
+        ctx.request,
+      ),
+    ),
+
+  revoke: tenantProcedure("member.invite")
+    .input(invitationIdSchema)
+    .mutation(({ ctx, input }) =>
+      revokeInvitation(
+        ctx.db,
+        { user: ctx.session.user, role: ctx.role },
+        ctx.org,
+        input.invitationId,
+        ctx.request,
+      ),
+    ),
+
+  accept: signedInProcedure
+    .input(z.object({ token: z.string().min(1).max(128) }))
+    .mutation(({ ctx, input }) =>
+      acceptInvitation(ctx.db, ctx.session.user, input.token, ctx.request),
+    ),
+});

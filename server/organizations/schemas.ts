@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+const reservedSlugs = new Set(["new", "api", "admin", "settings", "invite", "sign-in", "sign-up"]);
+
+export const orgNameSchema = z
+  .string()
+  .trim()
+  .min(2, "Use at least 2 characters")
+  .max(64, "Use at most 64 characters");
+
+export const orgSlugSchema = z
+  .string()
+  .trim()
+  .min(3, "Use at least 3 characters")
+  .max(40, "Use at most 40 characters")
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "Lower-case letters, digits and single hyphens only")
+  .refine((slug) => !reservedSlugs.has(slug), "That address is reserved");
+
+export const createOrganizationSchema = z.object({ name: orgNameSchema, slug: orgSlugSchema });
+export const renameOrganizationSchema = z.object({ name: orgNameSchema });
+
+/** A slug suggestion from a name: "Acme Robotics, Inc." → "acme-robotics-inc". */
+export function slugFromName(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+}
