@@ -12,6 +12,7 @@ export const baseURL = `http://localhost:${port}`;
 process.env.E2E_DATABASE_URL ??= withDatabase(testServerUrl, uniqueDatabaseName("corral_e2e"));
 process.env.E2E_DEMO_PASSWORD ??= "e2e-demo-password";
 process.env.E2E_WORKER_TOKEN ??= randomBytes(32).toString("base64url");
+process.env.E2E_MAIL_SINK_HTTP_PORT ??= "2581";
 
 export default defineConfig({
   testDir: "e2e",
@@ -57,6 +58,8 @@ export default defineConfig({
       CORRAL_WORKER_TOKEN: process.env.E2E_WORKER_TOKEN,
       CORRAL_WORKER_NAME: "e2e-worker",
       CORRAL_WORKER_LABELS: "zone=e2e",
+      CORRAL_MAIL_SINK_PORT: "2526",
+      CORRAL_MAIL_SINK_HTTP_PORT: process.env.E2E_MAIL_SINK_HTTP_PORT,
     },
   },
 });

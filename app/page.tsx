@@ -13,6 +13,6 @@ export default async function Home() {
     include: { org: { select: { slug: true } } },
     orderBy: { createdAt: "asc" },
   });
-  if (!membership) redirect("/no-organisation");
+  if (!membership) redirect("/organizations/new");
   redirect(`/o/${membership.org.slug}`);
 }

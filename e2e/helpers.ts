@@ -30,3 +30,22 @@ export async function sql(text: string, values: unknown[] = []) {
     await client.end();
   }
 }
+
+interface CapturedMail {
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+/** The first link to `path` in the newest mail to `email`, as the invitee's inbox shows it. */
+export async function linkFromInbox(email: string, path: string): Promise<string> {
+  const sink = `http://127.0.0.1:${process.env.E2E_MAIL_SINK_HTTP_PORT}/messages`;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const messages = (await (await fetch(sink)).json()) as CapturedMail[];
+    const mail = messages.find((m) => m.to.includes(email.toLowerCase()) && m.text.includes(path));
+    const link = mail?.text.match(new RegExp(`https?://\\S+${path.replace("?", "\\?")}\\S+`))?.[0];
+    if (link) return link;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${email} with a ${path} link`);
+}

@@ -2,17 +2,12 @@
 import { AuthError } from "next-auth";
 import { signIn } from "@/server/auth/auth.ts";
 import { signInSchema } from "@/server/auth/schemas.ts";
+import { safeCallback } from "./safe-callback.ts";
 
 export interface SignInState {
   error?: string;
   fieldErrors?: { email?: string[]; password?: string[] };
   email?: string;
-}
-
-/** Only same-site paths, so a crafted link cannot bounce a fresh session elsewhere. */
-function safeCallback(value: FormDataEntryValue | null): string {
-  const text = typeof value === "string" ? value : "";
-  return text.startsWith("/") && !text.startsWith("//") ? text : "/";
 }
 
 export async function signInAction(_prev: SignInState, form: FormData): Promise<SignInState> {

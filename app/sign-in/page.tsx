@@ -1,27 +1,32 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
+import { CenteredCard } from "@/app/_components/centered-card.tsx";
 import { currentSession } from "@/server/auth/current-session.ts";
+import { safeCallback } from "./safe-callback.ts";
 import { SignInForm } from "./sign-in-form.tsx";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
 export default async function SignInPage(props: {
-  searchParams: Promise<{ callbackUrl?: string }>;
+  searchParams: Promise<{ callbackUrl?: string; email?: string }>;
 }) {
-  const { callbackUrl } = await props.searchParams;
-  if (await currentSession()) redirect("/");
+  const { callbackUrl = "/", email = "" } = await props.searchParams;
+  if (await currentSession()) redirect(safeCallback(callbackUrl));
+  const signUp = `/sign-up?${new URLSearchParams({ callbackUrl, email })}`;
   return (
-    <main className="flex min-h-dvh items-center justify-center px-4">
-      <div className="w-full max-w-sm space-y-6">
-        <div className="space-y-1 text-center">
-          <p className="text-2xl font-bold tracking-tight">Corral</p>
-          <h1 className="text-sm text-zinc-600 dark:text-zinc-400">Sign in to your organisation</h1>
-        </div>
-        <div className="rounded-xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
-          <SignInForm callbackUrl={callbackUrl ?? "/"} />
-        </div>
-      </div>
-    </main>
+    <CenteredCard title="Sign in to your organisation">
+      <SignInForm callbackUrl={callbackUrl} email={email} />
+      <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">
+        New to Corral?{" "}
+        <Link
+          href={signUp}
+          className="font-semibold text-indigo-700 hover:underline dark:text-indigo-300"
+        >
+          Create an account
+        </Link>
+      </p>
+    </CenteredCard>
   );
 }

@@ -1,68 +1,46 @@
 "use client";
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
+import { primaryButton } from "@/app/_components/buttons.ts";
+import { Notice } from "@/app/_components/notice.tsx";
+import { TextField } from "@/app/_components/text-field.tsx";
+import { useLiveValidation } from "@/app/_components/use-live-validation.ts";
 import { signInSchema } from "@/server/auth/schemas.ts";
 import { type SignInState, signInAction } from "./actions.ts";
 
-type Field = "email" | "password";
-
-export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
+export function SignInForm({ callbackUrl, email }: { callbackUrl: string; email: string }) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
-  const [values, setValues] = useState({ email: state.email ?? "", password: "" });
-  const [touched, setTouched] = useState<Record<Field, boolean>>({ email: false, password: false });
-
-  // The same schema the server applies, checked as the person types.
-  const check = signInSchema.safeParse(values);
-  const liveErrors = check.success ? {} : check.error.flatten().fieldErrors;
-  const errorFor = (field: Field) =>
-    (touched[field] ? liveErrors[field]?.[0] : undefined) ?? state.fieldErrors?.[field]?.[0];
-
-  const field = (name: Field, label: string, type: string, autoComplete: string) => {
-    const error = errorFor(name);
-    return (
-      <div className="space-y-1">
-        <label htmlFor={name} className="block text-sm font-medium">
-          {label}
-        </label>
-        <input
-          id={name}
-          name={name}
-          type={type}
-          autoComplete={autoComplete}
-          value={values[name]}
-          onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
-          onBlur={() => setTouched((t) => ({ ...t, [name]: true }))}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${name}-error` : undefined}
-          className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm shadow-sm aria-invalid:border-red-500 dark:border-zinc-700 dark:bg-zinc-900"
-        />
-        {error && (
-          <p id={`${name}-error`} className="text-sm text-red-700 dark:text-red-400">
-            {error}
-          </p>
-        )}
-      </div>
-    );
-  };
+  const form = useLiveValidation(signInSchema, { email, password: "" });
+  const serverError = (field: "email" | "password") => state.fieldErrors?.[field]?.[0];
 
   return (
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      {field("email", "Email", "email", "username")}
-      {field("password", "Password", "password", "current-password")}
+      <TextField
+        name="email"
+        label="Email"
+        type="email"
+        autoComplete="username"
+        value={form.values.email}
+        onValue={(v) => form.set("email", v)}
+        onBlur={() => form.touch("email")}
+        error={form.errorFor("email") ?? serverError("email")}
+      />
+      <TextField
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        value={form.values.password}
+        onValue={(v) => form.set("password", v)}
+        onBlur={() => form.touch("password")}
+        error={form.errorFor("password") ?? serverError("password")}
+      />
       {state.error && (
-        <p
-          data-testid="sign-in-error"
-          role="status"
-          className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
-        >
+        <Notice tone="error" testId="sign-in-error">
           {state.error}
-        </p>
+        </Notice>
       )}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60"
-      >
+      <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>

@@ -18,6 +18,7 @@ import { type RunningPostgres, startEmbeddedPostgres } from "../../server/db/emb
 import type { HealthReport } from "../../server/health/health.ts";
 import { connectEngine, describeEngine } from "../../worker/engine/docker-engine.ts";
 import { loadLocalSecrets } from "./local-secrets.ts";
+import { type MailSink, startMailSink } from "./mail-sink.ts";
 import { runStep, Supervisor } from "./supervisor.ts";
 
 const { values: flags } = parseArgs({
@@ -35,6 +36,7 @@ const nextBin = path.resolve("node_modules/next/dist/bin/next");
 
 const supervisor = new Supervisor();
 let embedded: RunningPostgres | null = null;
+let mailSink: MailSink | null = null;
 let stopping = false;
 
 async function step<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -113,6 +115,15 @@ async function main() {
     }
   });
 
+  // Real SMTP when configured; otherwise a local sink whose mail shows at /dev/mail.
+  if (!process.env.CORRAL_SMTP_URL) {
+    const smtpPort = Number(process.env.CORRAL_MAIL_SINK_PORT ?? 2525);
+    const httpPort = Number(process.env.CORRAL_MAIL_SINK_HTTP_PORT ?? 2580);
+    mailSink = await step(`starting the development mail sink (SMTP :${smtpPort})`, () =>
+      startMailSink({ smtpPort, httpPort }),
+    );
+  }
+
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -121,6 +132,7 @@ async function main() {
     AUTH_SECRET: secrets.authSecret,
     AUTH_URL: appUrl,
     CORRAL_WORKER_TOKEN: secrets.workerToken,
+    ...(mailSink && { CORRAL_SMTP_URL: mailSink.smtpUrl, CORRAL_MAIL_SINK_URL: mailSink.httpUrl }),
   };
 
   if (flags["no-build"] && !existsSync(".next/BUILD_ID")) {
@@ -157,6 +169,7 @@ async function main() {
       `Corral is up: ${appUrl}`,
       `  sign in as ${demo.email} / ${secrets.demoPassword}`,
       `  health:    curl ${appUrl}/api/health`,
+      ...(mailSink ? [`  mail:      ${appUrl}/dev/mail (captured, not delivered)`] : []),
       "  stop:      Ctrl-C",
       "",
     ].join("\n"),
@@ -170,6 +183,7 @@ async function main() {
 async function shutdown(code: number): Promise<never> {
   stopping = true;
   await supervisor.stopAll();
+  await mailSink?.stop();
   await embedded?.stop();
   process.exit(code);
 }

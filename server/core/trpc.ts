@@ -47,7 +47,13 @@ const t = initTRPC
         message: internal
           ? `Something went wrong on our side (request ${ctx?.request.requestId ?? "unknown"}).`
           : shape.message,
-        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, zodError },
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          zodError,
+          // The form field a domain rule refused, so the form can show it in place.
+          field: error.cause instanceof DomainError ? (error.cause.field ?? null) : null,
+        },
       };
     },
   });

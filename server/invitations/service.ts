@@ -228,21 +228,25 @@ function stateOf(
   return "pending";
 }
 
+export type InvitationView =
+  | { state: Exclude<InvitationState, "pending"> }
+  | { state: "pending"; email: string; role: Role; orgName: string; inviterName: string };
+
 /** What the invitation link shows before anyone accepts it. */
-export async function inspectInvitation(db: Db, token: string) {
+export async function inspectInvitation(db: Db, token: string): Promise<InvitationView> {
   const inv = await db.invitation.findUnique({
     where: { tokenHash: hashToken(token) },
     include: { org: { select: { name: true, slug: true } }, invitedBy: { select: { name: true } } },
   });
   const state = stateOf(inv);
-  if (!inv || state !== "pending") return { state } as const;
+  if (!inv || state !== "pending") return { state: state === "pending" ? "invalid" : state };
   return {
     state,
     email: inv.email,
     role: inv.role,
     orgName: inv.org.name,
     inviterName: inv.invitedBy?.name ?? "An administrator",
-  } as const;
+  };
 }
 
 /** Joins the organisation in one transaction; the signed-in user's verified email must match. */

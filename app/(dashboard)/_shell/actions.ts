@@ -1,6 +1,16 @@
 "use server";
+import { resendVerification } from "@/server/accounts/email-verification.ts";
 import { signOut } from "@/server/auth/auth.ts";
+import { currentSession } from "@/server/auth/current-session.ts";
+import { db } from "@/server/db/client.ts";
 
 export async function signOutAction() {
   await signOut({ redirectTo: "/sign-in" });
+}
+
+export async function resendVerificationAction(_prev: { error?: string; done?: string }) {
+  const session = await currentSession();
+  if (!session) return { error: "Your session ended. Sign in again." };
+  await resendVerification(db(), session.user.id);
+  return { done: `We sent a new link to ${session.user.email}.` };
 }

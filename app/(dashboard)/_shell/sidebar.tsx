@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { SessionUser } from "@/server/auth/sessions.ts";
+import { NavLink } from "./nav-link.tsx";
 import { SignOutButton } from "./sign-out-button.tsx";
 
 export interface OrgChoice {
@@ -21,27 +22,26 @@ export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: 
           Organisation
         </p>
         {orgs.map((org) => (
-          <Link
-            key={org.slug}
-            href={`/o/${org.slug}`}
-            aria-current={org.slug === current.slug ? "page" : undefined}
-            className="block rounded-md px-2 py-1.5 text-sm hover:bg-zinc-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-700 dark:hover:bg-zinc-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300"
-          >
+          <NavLink key={org.slug} href={`/o/${org.slug}`} exact={org.slug !== current.slug}>
             {org.name}
-          </Link>
+          </NavLink>
         ))}
+        <Link
+          href="/organizations/new"
+          className="block rounded-md px-2 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+        >
+          + New organisation
+        </Link>
       </nav>
 
       <nav aria-label="Sections" className="space-y-1">
         <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
           {current.name}
         </p>
-        <Link
-          href={`/o/${current.slug}`}
-          className="block rounded-md px-2 py-1.5 text-sm font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800"
-        >
+        <NavLink href={`/o/${current.slug}`} exact>
           Overview
-        </Link>
+        </NavLink>
+        <NavLink href={`/o/${current.slug}/members`}>Members</NavLink>
       </nav>
 
       <div className="mt-auto space-y-1 border-t border-zinc-200 pt-4 dark:border-zinc-800">

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { currentSession } from "@/server/auth/current-session.ts";
 import { db } from "@/server/db/client.ts";
 import { Sidebar } from "../../_shell/sidebar.tsx";
+import { VerifyEmailBanner } from "../../_shell/verify-email-banner.tsx";
 
 export const dynamic = "force-dynamic";
 
@@ -25,7 +26,10 @@ export default async function OrgLayout(props: {
   return (
     <div className="flex min-h-dvh flex-col md:flex-row">
       <Sidebar user={session.user} orgs={orgs} current={current} />
-      <main className="flex-1 p-6 md:p-10">{props.children}</main>
+      <main className="flex-1 space-y-6 p-6 md:p-10">
+        {!session.user.emailVerified && <VerifyEmailBanner email={session.user.email} />}
+        {props.children}
+      </main>
     </div>
   );
 }

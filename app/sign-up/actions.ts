@@ -1,0 +1,40 @@
+"use server";
+import { headers } from "next/headers";
+import { signUp } from "@/server/accounts/sign-up.ts";
+import { signIn } from "@/server/auth/auth.ts";
+import { requestInfo } from "@/server/auth/request-info.ts";
+import { signUpSchema } from "@/server/auth/schemas.ts";
+import { DomainError } from "@/server/core/errors.ts";
+import { db } from "@/server/db/client.ts";
+import { safeCallback } from "../sign-in/safe-callback.ts";
+
+export interface SignUpState {
+  error?: string;
+  fieldErrors?: Partial<Record<"name" | "email" | "password", string[]>>;
+}
+
+export async function signUpAction(_prev: SignUpState, form: FormData): Promise<SignUpState> {
+  const parsed = signUpSchema.safeParse({
+    name: form.get("name"),
+    email: form.get("email"),
+    password: form.get("password"),
+  });
+  if (!parsed.success) return { fieldErrors: parsed.error.flatten().fieldErrors };
+  try {
+    await signUp(db(), parsed.data, requestInfo(await headers()));
+  } catch (error) {
+    if (error instanceof DomainError) {
+      return error.field
+        ? { fieldErrors: { [error.field]: [error.message] } }
+        : { error: error.message };
+    }
+    throw error;
+  }
+  // Throws Next's redirect on success.
+  await signIn("credentials", {
+    email: parsed.data.email,
+    password: parsed.data.password,
+    redirectTo: safeCallback(form.get("callbackUrl")),
+  });
+  return {};
+}
