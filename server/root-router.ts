@@ -1,5 +1,6 @@
 // Every router of the API, mounted under /api/trpc. Add a feature's router here.
 import { accountsRouter } from "./accounts/router.ts";
+import { apiKeysRouter } from "./api-keys/router.ts";
 import { createCallerFactory, createTRPCRouter } from "./core/trpc.ts";
 import { healthRouter } from "./health/router.ts";
 import { invitationsRouter } from "./invitations/router.ts";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   organizations: organizationsRouter,
   members: membersRouter,
   invitations: invitationsRouter,
+  apiKeys: apiKeysRouter,
   health: healthRouter,
 });
 

@@ -20,6 +20,8 @@ export type AuditAction =
   | "member.removed"
   | "invitation.resent"
   | "invitation.revoked"
+  | "api_key.created"
+  | "api_key.revoked"
   | "worker.registered";
 
 export interface AuditActor {

@@ -15,9 +15,13 @@ export const permissionMatrix = {
   "member.invite": admins,
   "member.manage": admins,
   "audit.read": admins,
+  "api_key.manage": all,
+  "api_key.revoke_any": admins,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionMatrix;
+
+export const permissions = Object.keys(permissionMatrix) as [Permission, ...Permission[]];
 
 export function can(role: Role, permission: Permission): boolean {
   return (permissionMatrix[permission] as readonly Role[]).includes(role);

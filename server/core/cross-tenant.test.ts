@@ -2,8 +2,10 @@
 // organisation who names another. A new procedure is covered without editing this file.
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
+import { keyScopes } from "../api-keys/schemas.ts";
+import { can } from "../auth/permissions.ts";
 import { appRouter } from "../root-router.ts";
-import { createCallerFactory } from "./trpc.ts";
+import { createCallerFactory, createContext } from "./trpc.ts";
 
 const db = connectTestDb();
 
@@ -48,6 +50,26 @@ describe("tenant isolation", () => {
     async (name) => {
       const caller = createCallerFactory(appRouter)(contextFor(db, ownerOfA));
       // Only the organisation is named: the tenant check runs before the rest of the input is read.
+      await expect(call(caller, name, { orgSlug: orgB.slug })).rejects.toMatchObject({
+        code: expect.stringMatching(/^(NOT_FOUND|FORBIDDEN)$/),
+      });
+    },
+  );
+
+  it.each(tenantScoped.map(([name]) => [name]))(
+    "%s refuses an API key of another organisation",
+    async (name) => {
+      const owner = createCallerFactory(appRouter)(contextFor(db, ownerOfA));
+      const scopes = keyScopes.filter((p) => can("OWNER", p));
+      const { secret } = await owner.apiKeys.create({
+        orgSlug: orgA.slug,
+        name: "all",
+        scopes,
+        expiresInDays: 1,
+      });
+      const caller = createCallerFactory(appRouter)(
+        await createContext({ headers: new Headers({ authorization: `Bearer ${secret}` }) }),
+      );
       await expect(call(caller, name, { orgSlug: orgB.slug })).rejects.toMatchObject({
         code: expect.stringMatching(/^(NOT_FOUND|FORBIDDEN)$/),
       });

@@ -8,23 +8,41 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
+import {
+  type AuthenticatedKey,
+  authenticateApiKey,
+  bearerApiKey,
+} from "../api-keys/authenticate.ts";
+import type { AuditRequest } from "../audit/record.ts";
+import type { Acting } from "../auth/acting.ts";
 import { currentSession } from "../auth/current-session.ts";
 import { can, type Permission } from "../auth/permissions.ts";
 import { requestInfo } from "../auth/request-info.ts";
-import { db } from "../db/client.ts";
+import type { ValidSession } from "../auth/sessions.ts";
+import { type Db, db } from "../db/client.ts";
 import { DomainError } from "./errors.ts";
 
 // ── 1. Context ──────────────────────────────────────────────────────────────
 
-export async function createContext(opts: { headers: Headers }) {
+export interface Context {
+  db: Db;
+  /** The signed-in browser session, if the request came with one. */
+  session: ValidSession | null;
+  /** The API key, if the request came with `Authorization: Bearer crl_…`. */
+  apiKey?: AuthenticatedKey | null;
+  request: Required<AuditRequest>;
+}
+
+export async function createContext(opts: { headers: Headers }): Promise<Context> {
+  const database = db();
+  const secret = bearerApiKey(opts.headers.get("authorization"));
   return {
-    db: db(),
-    session: await currentSession(),
+    db: database,
+    session: secret ? null : await currentSession(),
+    apiKey: secret ? await authenticateApiKey(database, secret) : null,
     request: requestInfo(opts.headers),
   };
 }
-
-export type Context = Awaited<ReturnType<typeof createContext>>;
 
 // ── 2. tRPC instance ────────────────────────────────────────────────────────
 
@@ -78,28 +96,44 @@ export const publicProcedure = t.procedure.use(domainErrors);
 
 /** A signed-in person, outside any organisation (their profile, their organisations). */
 export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  if (!ctx.session) {
+    const message = ctx.apiKey
+      ? "API keys work only on organisation endpoints; this one needs a signed-in session."
+      : "Sign in to continue.";
+    throw new TRPCError({ code: "UNAUTHORIZED", message });
+  }
   return next({ ctx: { ...ctx, session: ctx.session } });
 });
 
 const tenantInput = z.object({ orgSlug: z.string().min(1).max(64) });
 
 /**
- * Inside one organisation, named by `orgSlug` in the input, for a member whose role
- * grants `permission`. Non-members get NOT_FOUND so an organisation's existence is not
- * revealed; members without the permission get FORBIDDEN.
+ * Inside one organisation, named by `orgSlug` in the input, for a member whose role grants
+ * `permission` — signed in, or through an API key of theirs scoped for it. Non-members get
+ * NOT_FOUND so an organisation's existence is not revealed; members without the permission
+ * get FORBIDDEN. The check runs before the rest of the input is parsed.
  */
 export function tenantProcedure(permission: Permission) {
-  return signedInProcedure
+  return publicProcedure
     .meta({ permission })
     .input(tenantInput)
     .use(async ({ ctx, input, next }) => {
+      const key = ctx.apiKey;
+      const user = ctx.session?.user ?? key?.user;
+      if (!user)
+        throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or use an API key." });
       const membership = await ctx.db.membership.findFirst({
-        where: { userId: ctx.session.user.id, org: { slug: input.orgSlug } },
+        where: { userId: user.id, org: { slug: input.orgSlug } },
         include: { org: true },
       });
-      if (!membership) {
+      if (!membership || (key && key.orgId !== membership.orgId)) {
         throw new TRPCError({ code: "NOT_FOUND", message: "No such organisation." });
+      }
+      if (key && !key.scopes.includes(permission)) {
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: `This API key is not scoped for ${permission}.`,
+        });
       }
       if (!can(membership.role, permission)) {
         throw new TRPCError({
@@ -107,6 +141,13 @@ export function tenantProcedure(permission: Permission) {
           message: `Your role (${membership.role.toLowerCase()}) does not allow ${permission}.`,
         });
       }
-      return next({ ctx: { ...ctx, org: membership.org, role: membership.role } });
+      const acting: Acting = {
+        user,
+        role: membership.role,
+        audit: key
+          ? { type: "API_KEY", id: key.id, name: `${key.name} (${key.prefix}…, ${user.email})` }
+          : { type: "USER", id: user.id, name: user.email },
+      };
+      return next({ ctx: { ...ctx, org: membership.org, role: membership.role, acting } });
     });
 }

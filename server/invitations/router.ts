@@ -17,32 +17,18 @@ export const invitationsRouter = createTRPCRouter({
 
   create: tenantProcedure("member.invite")
     .input(inviteMemberSchema)
-    .mutation(({ ctx, input }) =>
-      inviteMember(ctx.db, { user: ctx.session.user, role: ctx.role }, ctx.org, input, ctx.request),
-    ),
+    .mutation(({ ctx, input }) => inviteMember(ctx.db, ctx.acting, ctx.org, input, ctx.request)),
 
   resend: tenantProcedure("member.invite")
     .input(invitationIdSchema)
     .mutation(({ ctx, input }) =>
-      resendInvitation(
-        ctx.db,
-        { user: ctx.session.user, role: ctx.role },
-        ctx.org,
-        input.invitationId,
-        ctx.request,
-      ),
+      resendInvitation(ctx.db, ctx.acting, ctx.org, input.invitationId, ctx.request),
     ),
 
   revoke: tenantProcedure("member.invite")
     .input(invitationIdSchema)
     .mutation(({ ctx, input }) =>
-      revokeInvitation(
-        ctx.db,
-        { user: ctx.session.user, role: ctx.role },
-        ctx.org,
-        input.invitationId,
-        ctx.request,
-      ),
+      revokeInvitation(ctx.db, ctx.acting, ctx.org, input.invitationId, ctx.request),
     ),
 
   accept: signedInProcedure

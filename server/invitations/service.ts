@@ -2,6 +2,7 @@
 // signs in with that (verified) address and accepts. Tokens are single-use, expire, and are
 // stored only as SHA-256. Mail goes out after the transaction commits.
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
+import type { Acting } from "../auth/acting.ts";
 import { canGrant } from "../auth/permissions.ts";
 import type { SessionUser } from "../auth/sessions.ts";
 import { webConfig } from "../core/config.ts";
@@ -12,10 +13,7 @@ import { sendMail } from "../mail/mailer.ts";
 import { invitationMail } from "../mail/templates.ts";
 import { hashToken, newSecretToken } from "../tokens/secret-token.ts";
 
-export interface Inviter {
-  user: SessionUser;
-  role: Role;
-}
+export type Inviter = Acting;
 
 interface OrgRef {
   id: string;
@@ -101,7 +99,7 @@ export async function inviteMember(
     });
     await recordAuditEvent(tx, {
       orgId: org.id,
-      actor: { type: "USER", id: inviter.user.id, name: inviter.user.email },
+      actor: inviter.audit,
       action: "member.invited",
       target: { type: "invitation", id: created.id, name: created.email },
       request,
@@ -153,7 +151,7 @@ export async function resendInvitation(
     });
     await recordAuditEvent(tx, {
       orgId: org.id,
-      actor: { type: "USER", id: inviter.user.id, name: inviter.user.email },
+      actor: inviter.audit,
       action: "invitation.resent",
       target: { type: "invitation", id: updated.id, name: updated.email },
       request,
@@ -184,7 +182,7 @@ export async function revokeInvitation(
     await tx.invitation.update({ where: { id: found.id }, data: { revokedAt: new Date() } });
     await recordAuditEvent(tx, {
       orgId: org.id,
-      actor: { type: "USER", id: inviter.user.id, name: inviter.user.email },
+      actor: inviter.audit,
       action: "invitation.revoked",
       target: { type: "invitation", id: found.id, name: found.email },
       request,

@@ -12,24 +12,12 @@ export const membersRouter = createTRPCRouter({
   changeRole: tenantProcedure("member.manage")
     .input(z.object({ userId: memberId, role: roleSchema }))
     .mutation(({ ctx, input }) =>
-      changeMemberRole(
-        ctx.db,
-        { user: ctx.session.user, role: ctx.role },
-        ctx.org.id,
-        input,
-        ctx.request,
-      ),
+      changeMemberRole(ctx.db, ctx.acting, ctx.org.id, input, ctx.request),
     ),
 
   remove: tenantProcedure("member.manage")
     .input(z.object({ userId: memberId }))
     .mutation(({ ctx, input }) =>
-      removeMember(
-        ctx.db,
-        { user: ctx.session.user, role: ctx.role },
-        ctx.org.id,
-        input.userId,
-        ctx.request,
-      ),
+      removeMember(ctx.db, ctx.acting, ctx.org.id, input.userId, ctx.request),
     ),
 });

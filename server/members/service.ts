@@ -2,17 +2,14 @@
 // Two rules hold everywhere: nobody acts on or grants a role above their own, and an
 // organisation always keeps at least one owner.
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
+import type { Acting } from "../auth/acting.ts";
 import { canGrant } from "../auth/permissions.ts";
-import type { SessionUser } from "../auth/sessions.ts";
 import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { Role } from "../db/generated/enums.ts";
 import { lockOrganization } from "../invitations/service.ts";
 
-export interface MemberActor {
-  user: SessionUser;
-  role: Role;
-}
+export type MemberActor = Acting;
 
 export async function listMembers(db: Db, orgId: string) {
   const memberships = await db.membership.findMany({
@@ -76,7 +73,7 @@ export async function changeMemberRole(
     await tx.membership.update({ where: { id: target.id }, data: { role: input.role } });
     await recordAuditEvent(tx, {
       orgId,
-      actor: { type: "USER", id: actor.user.id, name: actor.user.email },
+      actor: actor.audit,
       action: "member.role_changed",
       target: { type: "user", id: input.userId, name: target.user.email },
       request,
@@ -100,7 +97,7 @@ export async function removeMember(
     await tx.membership.delete({ where: { id: target.id } });
     await recordAuditEvent(tx, {
       orgId,
-      actor: { type: "USER", id: actor.user.id, name: actor.user.email },
+      actor: actor.audit,
       action: "member.removed",
       target: { type: "user", id: userId, name: target.user.email },
       request,

@@ -28,6 +28,6 @@ export const organizationsRouter = createTRPCRouter({
   rename: tenantProcedure("org.update")
     .input(renameOrganizationSchema)
     .mutation(({ ctx, input }) =>
-      renameOrganization(ctx.db, ctx.session.user, ctx.org, input.name, ctx.request),
+      renameOrganization(ctx.db, ctx.acting, ctx.org, input.name, ctx.request),
     ),
 });

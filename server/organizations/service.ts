@@ -1,5 +1,6 @@
 // Creating and renaming organisations; each change is audited in its own transaction.
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
+import type { Acting } from "../auth/acting.ts";
 import type { SessionUser } from "../auth/sessions.ts";
 import { DomainError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
@@ -39,7 +40,7 @@ export async function createOrganization(
 
 export async function renameOrganization(
   db: Db,
-  actor: SessionUser,
+  actor: Acting,
   org: { id: string; name: string },
   name: string,
   request: AuditRequest,
@@ -48,7 +49,7 @@ export async function renameOrganization(
     const updated = await tx.organization.update({ where: { id: org.id }, data: { name } });
     await recordAuditEvent(tx, {
       orgId: org.id,
-      actor: { type: "USER", id: actor.id, name: actor.email },
+      actor: actor.audit,
       action: "org.renamed",
       target: { type: "organization", id: org.id, name },
       request,

@@ -42,6 +42,7 @@ export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: 
           Overview
         </NavLink>
         <NavLink href={`/o/${current.slug}/members`}>Members</NavLink>
+        <NavLink href={`/o/${current.slug}/api-keys`}>API keys</NavLink>
       </nav>
 
       <div className="mt-auto space-y-1 border-t border-zinc-200 pt-4 dark:border-zinc-800">
