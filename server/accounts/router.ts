@@ -1,4 +1,6 @@
 // The signed-in person: who they are and which organisations they belong to.
+
+import { revokeAllSessions } from "../auth/sign-out-everywhere.ts";
 import { createTRPCRouter, signedInProcedure } from "../core/trpc.ts";
 import { resendVerification } from "./email-verification.ts";
 
@@ -13,6 +15,10 @@ export const accountsRouter = createTRPCRouter({
     });
     return memberships.map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role }));
   }),
+
+  signOutEverywhere: signedInProcedure.mutation(({ ctx }) =>
+    ctx.db.$transaction((tx) => revokeAllSessions(tx, ctx.session.user, ctx.request, "requested")),
+  ),
 
   resendVerification: signedInProcedure.mutation(({ ctx }) =>
     resendVerification(ctx.db, ctx.session.user.id),

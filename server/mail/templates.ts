@@ -37,3 +37,18 @@ export function invitationMail(args: {
     ].join("\n"),
   };
 }
+
+export function passwordResetMail(to: string, link: string): Mail {
+  return {
+    to,
+    subject: "Reset your Corral password",
+    text: [
+      "Someone (hopefully you) asked to reset the password of your Corral account.",
+      "Choose a new password here; the link works once, for one hour:",
+      "",
+      link,
+      "",
+      "If you did not ask for this, ignore this email: your password stays as it is.",
+    ].join("\n"),
+  };
+}

@@ -1,7 +1,11 @@
-// Organisations: create one, look at one, rename one.
+// Organisations: create one, look at one, change its settings, delete it.
 import { createTRPCRouter, signedInProcedure, tenantProcedure } from "../core/trpc.ts";
-import { createOrganizationSchema, renameOrganizationSchema } from "./schemas.ts";
-import { createOrganization, renameOrganization } from "./service.ts";
+import {
+  createOrganizationSchema,
+  deleteOrganizationSchema,
+  updateOrganizationSchema,
+} from "./schemas.ts";
+import { createOrganization, deleteOrganization, updateOrganization } from "./service.ts";
 
 export const organizationsRouter = createTRPCRouter({
   create: signedInProcedure
@@ -25,9 +29,22 @@ export const organizationsRouter = createTRPCRouter({
     };
   }),
 
-  rename: tenantProcedure("org.update")
-    .input(renameOrganizationSchema)
+  settings: tenantProcedure("org.read").query(({ ctx }) => ({
+    name: ctx.org.name,
+    slug: ctx.org.slug,
+    allowedEmailDomain: ctx.org.allowedEmailDomain,
+    seatLimit: ctx.org.seatLimit,
+  })),
+
+  update: tenantProcedure("org.update")
+    .input(updateOrganizationSchema)
     .mutation(({ ctx, input }) =>
-      renameOrganization(ctx.db, ctx.acting, ctx.org, input.name, ctx.request),
+      updateOrganization(ctx.db, ctx.acting, ctx.org.id, input, ctx.request),
+    ),
+
+  delete: tenantProcedure("org.delete")
+    .input(deleteOrganizationSchema)
+    .mutation(({ ctx, input }) =>
+      deleteOrganization(ctx.db, ctx.acting, ctx.org, input.confirmName, ctx.request),
     ),
 });

@@ -16,8 +16,22 @@ export const orgSlugSchema = z
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "Lower-case letters, digits and single hyphens only")
   .refine((slug) => !reservedSlugs.has(slug), "That address is reserved");
 
+export const emailDomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, "Enter a domain such as example.com");
+
 export const createOrganizationSchema = z.object({ name: orgNameSchema, slug: orgSlugSchema });
-export const renameOrganizationSchema = z.object({ name: orgNameSchema });
+
+export const updateOrganizationSchema = z.object({
+  name: orgNameSchema,
+  /** Empty string from a form clears the restriction. */
+  allowedEmailDomain: z.union([z.literal("").transform(() => null), emailDomainSchema]).nullable(),
+});
+
+export const deleteOrganizationSchema = z.object({ confirmName: z.string() });
 
 /** A slug suggestion from a name: "Acme Robotics, Inc." → "acme-robotics-inc". */
 export function slugFromName(name: string): string {

@@ -38,23 +38,83 @@ export async function createOrganization(
   });
 }
 
-export async function renameOrganization(
+export async function updateOrganization(
   db: Db,
   actor: Acting,
-  org: { id: string; name: string },
-  name: string,
+  orgId: string,
+  input: { name: string; allowedEmailDomain: string | null },
   request: AuditRequest,
 ) {
   return db.$transaction(async (tx) => {
-    const updated = await tx.organization.update({ where: { id: org.id }, data: { name } });
+    const before = await tx.organization.findUniqueOrThrow({ where: { id: orgId } });
+    const { name, allowedEmailDomain } = input;
+    const updated = await tx.organization.update({
+      where: { id: orgId },
+      data: { name, allowedEmailDomain },
+    });
+    const changed = (["name", "allowedEmailDomain"] as const).filter(
+      (k) => before[k] !== updated[k],
+    );
+    if (changed.length > 0) {
+      await recordAuditEvent(tx, {
+        orgId,
+        actor: actor.audit,
+        action: "org.updated",
+        target: { type: "organization", id: orgId, name: updated.name },
+        request,
+        metadata: {
+          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, updated[k]])),
+        },
+      });
+    }
+    return {
+      slug: updated.slug,
+      name: updated.name,
+      allowedEmailDomain: updated.allowedEmailDomain,
+    };
+  });
+}
+
+/**
+ * Deletes an organisation for everyone: memberships, pending invitations and API keys go at
+ * once, the slug is freed, and the audit log is kept. Agents and sandboxes (when they
+ * exist) are stopped and removed by the fleet once the organisation is gone.
+ */
+export async function deleteOrganization(
+  db: Db,
+  actor: Acting,
+  org: { id: string; name: string; slug: string },
+  confirmName: string,
+  request: AuditRequest,
+) {
+  if (confirmName.trim() !== org.name) {
+    throw new DomainError(
+      "BAD_REQUEST",
+      `Type the organisation's name, ${org.name}, to confirm.`,
+      "confirmName",
+    );
+  }
+  await db.$transaction(async (tx) => {
+    const [members, invitations, keys] = await Promise.all([
+      tx.membership.deleteMany({ where: { orgId: org.id } }),
+      tx.invitation.deleteMany({ where: { orgId: org.id } }),
+      tx.apiKey.deleteMany({ where: { orgId: org.id } }),
+    ]);
+    await tx.organization.update({
+      where: { id: org.id },
+      data: { deletedAt: new Date(), slug: `${org.slug}--deleted-${org.id}` },
+    });
     await recordAuditEvent(tx, {
       orgId: org.id,
       actor: actor.audit,
-      action: "org.renamed",
-      target: { type: "organization", id: org.id, name },
+      action: "org.deleted",
+      target: { type: "organization", id: org.id, name: org.name },
       request,
-      metadata: { before: { name: org.name }, after: { name } },
+      metadata: {
+        slug: org.slug,
+        removed: { members: members.count, invitations: invitations.count, apiKeys: keys.count },
+      },
     });
-    return { slug: updated.slug, name: updated.name };
   });
 }

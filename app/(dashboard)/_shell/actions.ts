@@ -1,10 +1,22 @@
 "use server";
+import { headers } from "next/headers";
 import { resendVerification } from "@/server/accounts/email-verification.ts";
 import { signOut } from "@/server/auth/auth.ts";
 import { currentSession } from "@/server/auth/current-session.ts";
+import { requestInfo } from "@/server/auth/request-info.ts";
+import { revokeAllSessions } from "@/server/auth/sign-out-everywhere.ts";
 import { db } from "@/server/db/client.ts";
 
 export async function signOutAction() {
+  await signOut({ redirectTo: "/sign-in" });
+}
+
+export async function signOutEverywhereAction() {
+  const session = await currentSession();
+  if (session) {
+    const request = requestInfo(await headers());
+    await db().$transaction((tx) => revokeAllSessions(tx, session.user, request, "requested"));
+  }
   await signOut({ redirectTo: "/sign-in" });
 }
 

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { SessionUser } from "@/server/auth/sessions.ts";
 import { NavLink } from "./nav-link.tsx";
-import { SignOutButton } from "./sign-out-button.tsx";
+import { SignOutButton, SignOutEverywhereButton } from "./sign-out-button.tsx";
 
 export interface OrgChoice {
   slug: string;
@@ -43,6 +43,7 @@ export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: 
         </NavLink>
         <NavLink href={`/o/${current.slug}/members`}>Members</NavLink>
         <NavLink href={`/o/${current.slug}/api-keys`}>API keys</NavLink>
+        <NavLink href={`/o/${current.slug}/settings`}>Settings</NavLink>
       </nav>
 
       <div className="mt-auto space-y-1 border-t border-zinc-200 pt-4 dark:border-zinc-800">
@@ -51,6 +52,7 @@ export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: 
         </p>
         <p className="truncate px-2 text-xs text-zinc-500">{user.email}</p>
         <SignOutButton />
+        <SignOutEverywhereButton />
       </div>
     </aside>
   );

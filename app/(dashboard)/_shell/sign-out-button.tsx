@@ -1,4 +1,4 @@
-import { signOutAction } from "./actions.ts";
+import { signOutAction, signOutEverywhereAction } from "./actions.ts";
 
 export function SignOutButton() {
   return (
@@ -8,6 +8,19 @@ export function SignOutButton() {
         className="w-full rounded-md px-2 py-1.5 text-left text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
       >
         Sign out
+      </button>
+    </form>
+  );
+}
+
+export function SignOutEverywhereButton() {
+  return (
+    <form action={signOutEverywhereAction}>
+      <button
+        type="submit"
+        className="w-full rounded-md px-2 py-1.5 text-left text-xs text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+      >
+        Sign out everywhere
       </button>
     </form>
   );
