@@ -17,6 +17,8 @@ test("a forgotten password is reset by email, and every other session ends", asy
   const phone = await (await browser.newContext()).newPage();
   await phone.goto("/sign-in");
   await phone.getByRole("link", { name: "Forgot your password?" }).click();
+  // The sign-in page has an Email field too: wait until the reset form replaced it.
+  await expect(phone.getByRole("button", { name: "Email me a reset link" })).toBeVisible();
   await phone.getByLabel("Email").fill(email);
   await phone.getByRole("button", { name: "Email me a reset link" }).click();
   await expect(phone.getByTestId("reset-sent")).toContainText(`If an account exists for ${email}`);

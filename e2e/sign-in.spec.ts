@@ -51,7 +51,7 @@ test("signing out ends the session on the server, so a copied cookie stops worki
   await expect(page.getByTestId("page-title")).toBeVisible();
   const stolen = await context.cookies();
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in/);
 
   await context.addCookies(stolen);
@@ -81,4 +81,35 @@ test("another organisation's page answers not found, not a hint that it exists",
   await expect(page.getByTestId("page-title")).toBeVisible();
   await page.goto("/o/someone-elses-org");
   await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();
+});
+
+test("five wrong passwords lock the account for a while, even against the right one", async ({
+  page,
+  browser,
+}) => {
+  const email = `lockme-${Date.now().toString(36)}@example.test`;
+  const password = "the real long passphrase";
+  const signUpPage = await (await browser.newContext()).newPage();
+  await signUpPage.goto("/sign-up");
+  await signUpPage.getByLabel("Your name").fill("Lou Locked");
+  await signUpPage.getByLabel("Work email").fill(email);
+  await signUpPage.getByLabel("Password").fill(password);
+  await signUpPage.getByRole("button", { name: "Create account" }).click();
+  await expect(signUpPage).toHaveURL(/\/organizations\/new$/);
+
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await signIn(page, email, `wrong guess ${attempt}`);
+    await expect(page.getByTestId("sign-in-error")).toHaveText(
+      "That email and password do not match an account.",
+    );
+  }
+  await signIn(page, email, password);
+  await expect(page.getByTestId("sign-in-error")).toHaveText(
+    "Too many failed sign-ins for this account. Wait 15 minutes, or reset your password.",
+  );
+  const denied = await sql(
+    `SELECT count(*)::int AS n FROM "AuditEvent" WHERE action = 'auth.sign_in_failed' AND "actorName" = $1 AND outcome = 'DENIED'`,
+    [email],
+  );
+  expect(denied[0].n).toBe(1);
 });

@@ -30,6 +30,7 @@ export function ForgotForm() {
         onBlur={() => form.touch("email")}
         error={form.errorFor("email") ?? state.fieldErrors?.email?.[0]}
       />
+      {state.error && <Notice tone="error">{state.error}</Notice>}
       <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
         {pending ? "Sending…" : "Email me a reset link"}
       </button>

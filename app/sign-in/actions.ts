@@ -1,5 +1,5 @@
 "use server";
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/server/auth/auth.ts";
 import { signInSchema } from "@/server/auth/schemas.ts";
 import { safeCallback } from "./safe-callback.ts";
@@ -9,6 +9,12 @@ export interface SignInState {
   fieldErrors?: { email?: string[]; password?: string[] };
   email?: string;
 }
+
+const refusals: Record<string, string> = {
+  invalid_credentials: "That email and password do not match an account.",
+  locked: "Too many failed sign-ins for this account. Wait 15 minutes, or reset your password.",
+  rate_limited: "Too many sign-in attempts from your network. Try again in a few minutes.",
+};
 
 export async function signInAction(_prev: SignInState, form: FormData): Promise<SignInState> {
   const parsed = signInSchema.safeParse({
@@ -26,14 +32,10 @@ export async function signInAction(_prev: SignInState, form: FormData): Promise<
     });
   } catch (error) {
     // A successful sign-in throws Next's redirect, which must travel on.
+    if (error instanceof CredentialsSignin)
+      return { email, error: refusals[error.code] ?? refusals.invalid_credentials };
     if (error instanceof AuthError) {
-      return {
-        email,
-        error:
-          error.type === "CredentialsSignin"
-            ? "That email and password do not match an account."
-            : "Sign-in is unavailable right now. Try again in a minute.",
-      };
+      return { email, error: "Sign-in is unavailable right now. Try again in a minute." };
     }
     throw error;
   }

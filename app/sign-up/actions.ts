@@ -2,6 +2,7 @@
 import { headers } from "next/headers";
 import { signUp } from "@/server/accounts/sign-up.ts";
 import { signIn } from "@/server/auth/auth.ts";
+import { hit } from "@/server/auth/rate-limits.ts";
 import { requestInfo } from "@/server/auth/request-info.ts";
 import { signUpSchema } from "@/server/auth/schemas.ts";
 import { DomainError } from "@/server/core/errors.ts";
@@ -20,8 +21,10 @@ export async function signUpAction(_prev: SignUpState, form: FormData): Promise<
     password: form.get("password"),
   });
   if (!parsed.success) return { fieldErrors: parsed.error.flatten().fieldErrors };
+  const request = requestInfo(await headers());
   try {
-    await signUp(db(), parsed.data, requestInfo(await headers()));
+    await hit("sign-up:ip", request.ipAddress, "sign-ups from your network");
+    await signUp(db(), parsed.data, request);
   } catch (error) {
     if (error instanceof DomainError) {
       return error.field

@@ -6,6 +6,7 @@ import { recordAuditEvent } from "../audit/record.ts";
 import { webConfig } from "../core/config.ts";
 import { db } from "../db/client.ts";
 import { burnPasswordCheck, verifyPassword } from "./password.ts";
+import { forget, hit, lockedFor, RateLimitedError } from "./rate-limits.ts";
 import { requestInfo } from "./request-info.ts";
 import { signInSchema } from "./schemas.ts";
 import { createSession, revokeSession } from "./sessions.ts";
@@ -26,6 +27,13 @@ class InvalidCredentials extends CredentialsSignin {
   override code = "invalid_credentials";
 }
 
+/** Too many attempts: from this network ("rate_limited") or on this account ("locked"). */
+class SignInRefused extends CredentialsSignin {
+  constructor(override code: "rate_limited" | "locked") {
+    super();
+  }
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
   const config = webConfig();
   const request = requestInfo(req?.headers ?? new Headers());
@@ -41,22 +49,38 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
           const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) throw new InvalidCredentials();
           const { email, password } = parsed.data;
+          const failed = (outcome: "FAILURE" | "DENIED", reason: string, userId?: string) =>
+            db().$transaction((tx) =>
+              recordAuditEvent(tx, {
+                actor: { type: "USER", id: userId, name: email },
+                action: "auth.sign_in_failed",
+                outcome,
+                request,
+                metadata: { method: "password", reason },
+              }),
+            );
+          try {
+            await hit("sign-in:ip", request.ipAddress, "sign-in attempts");
+          } catch (error) {
+            if (!(error instanceof RateLimitedError)) throw error;
+            await failed("DENIED", "rate_limited");
+            throw new SignInRefused("rate_limited");
+          }
+          // Brute force on one account locks it for the window, right password or not.
+          if ((await lockedFor("sign-in:account-failures", email)) > 0) {
+            await failed("DENIED", "locked");
+            throw new SignInRefused("locked");
+          }
           const user = await db().user.findUnique({ where: { email } });
           let ok = false;
           if (user?.passwordHash) ok = await verifyPassword(user.passwordHash, password);
           else await burnPasswordCheck(password);
           if (!user || !ok) {
-            await db().$transaction((tx) =>
-              recordAuditEvent(tx, {
-                actor: { type: "USER", id: user?.id, name: email },
-                action: "auth.sign_in_failed",
-                outcome: "FAILURE",
-                request,
-                metadata: { method: "password" },
-              }),
-            );
+            await hit("sign-in:account-failures", email, "failed sign-ins").catch(() => undefined);
+            await failed("FAILURE", "invalid_credentials", user?.id);
             throw new InvalidCredentials();
           }
+          await forget("sign-in:account-failures", email);
           return { id: user.id, email: user.email, name: user.name };
         },
       }),

@@ -19,7 +19,12 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-export type DomainErrorCode = "BAD_REQUEST" | "CONFLICT" | "FORBIDDEN" | "NOT_FOUND";
+export type DomainErrorCode =
+  | "BAD_REQUEST"
+  | "CONFLICT"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "TOO_MANY_REQUESTS";
 
 /**
  * A rule of the domain refused the request (a taken slug, an expired invitation). Its
