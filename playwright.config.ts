@@ -2,6 +2,7 @@
 // (`infra/dev/up.ts`), on its own port and a fresh database dropped afterwards.
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
+import { oidc } from "./e2e/oidc-provider.ts";
 import { withDatabase } from "./server/db/database.ts";
 import { testServerUrl, uniqueDatabaseName } from "./test/database-server.ts";
 
@@ -26,6 +27,7 @@ export default defineConfig({
     ["html", { open: "never", outputFolder: "test-results/e2e-report" }],
     ["json", { outputFile: "test-results/e2e.json" }],
   ],
+  globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
     baseURL,
@@ -59,6 +61,10 @@ export default defineConfig({
       CORRAL_WORKER_NAME: "e2e-worker",
       CORRAL_WORKER_LABELS: "zone=e2e",
       CORRAL_MAIL_SINK_PORT: "2526",
+      CORRAL_OIDC_ISSUER: oidc.issuer,
+      CORRAL_OIDC_CLIENT_ID: oidc.clientId,
+      CORRAL_OIDC_CLIENT_SECRET: oidc.clientSecret,
+      CORRAL_OIDC_NAME: "Acme SSO",
       CORRAL_MAIL_SINK_HTTP_PORT: process.env.E2E_MAIL_SINK_HTTP_PORT,
     },
   },

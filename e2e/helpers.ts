@@ -8,9 +8,9 @@ export const demoUser = {
 
 export async function signIn(page: Page, email = demoUser.email, password = demoUser.password) {
   await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** A full-page screenshot kept with the run's artefacts (test-results/screenshots). */

@@ -19,7 +19,7 @@ test("a forgotten password is reset by email, and every other session ends", asy
   await phone.getByRole("link", { name: "Forgot your password?" }).click();
   // The sign-in page has an Email field too: wait until the reset form replaced it.
   await expect(phone.getByRole("button", { name: "Email me a reset link" })).toBeVisible();
-  await phone.getByLabel("Email").fill(email);
+  await phone.getByLabel("Email", { exact: true }).fill(email);
   await phone.getByRole("button", { name: "Email me a reset link" }).click();
   await expect(phone.getByTestId("reset-sent")).toContainText(`If an account exists for ${email}`);
   await snapshot(phone, testInfo, "forgot-password");
@@ -33,7 +33,7 @@ test("a forgotten password is reset by email, and every other session ends", asy
   await phone.getByLabel("New password").fill("the second long passphrase");
   await phone.getByRole("button", { name: "Set new password" }).click();
   await expect(phone.getByTestId("sign-in-notice")).toBeVisible();
-  await expect(phone.getByLabel("Email")).toHaveValue(email);
+  await expect(phone.getByLabel("Email", { exact: true })).toHaveValue(email);
   await snapshot(phone, testInfo, "sign-in-after-reset");
 
   // The laptop's session ended with the reset.
@@ -41,6 +41,6 @@ test("a forgotten password is reset by email, and every other session ends", asy
   await expect(laptop).toHaveURL(/\/sign-in/);
 
   await phone.getByLabel("Password").fill("the second long passphrase");
-  await phone.getByRole("button", { name: "Sign in" }).click();
+  await phone.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(phone).toHaveURL(/\/organizations\/new$/);
 });

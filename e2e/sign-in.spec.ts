@@ -13,13 +13,13 @@ test("a signed-out visitor is sent to sign-in and a wrong password gets a clear 
   await expect(page.getByTestId("sign-in-error")).toHaveText(
     "That email and password do not match an account.",
   );
-  await expect(page.getByLabel("Email")).toHaveValue(demoUser.email);
+  await expect(page.getByLabel("Email", { exact: true })).toHaveValue(demoUser.email);
   await snapshot(page, testInfo, "sign-in-wrong-password");
 });
 
 test("the sign-in form validates as you type with the API's rules", async ({ page }) => {
   await page.goto("/sign-in");
-  const email = page.getByLabel("Email");
+  const email = page.getByLabel("Email", { exact: true });
   await email.fill("not-an-email");
   await email.blur();
   await expect(page.getByText("Enter a valid email address")).toBeVisible();

@@ -9,15 +9,23 @@ interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "on
 }
 
 /** A labelled input with its error (or hint) announced to assistive technology. */
-export function TextField({ name, label, error, hint, onValue, ...input }: TextFieldProps) {
-  const describedBy = error ? `${name}-error` : hint ? `${name}-hint` : undefined;
+export function TextField({
+  name,
+  label,
+  error,
+  hint,
+  onValue,
+  id = name,
+  ...input
+}: TextFieldProps) {
+  const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
     <div className="space-y-1">
-      <label htmlFor={name} className="block text-sm font-medium">
+      <label htmlFor={id} className="block text-sm font-medium">
         {label}
       </label>
       <input
-        id={name}
+        id={id}
         name={name}
         onChange={(e) => onValue(e.target.value)}
         aria-invalid={error ? true : undefined}
@@ -26,11 +34,11 @@ export function TextField({ name, label, error, hint, onValue, ...input }: TextF
         {...input}
       />
       {error ? (
-        <p id={`${name}-error`} className="text-sm text-red-700 dark:text-red-400">
+        <p id={`${id}-error`} className="text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       ) : hint ? (
-        <p id={`${name}-hint`} className="text-xs text-zinc-500">
+        <p id={`${id}-hint`} className="text-xs text-zinc-500">
           {hint}
         </p>
       ) : null}

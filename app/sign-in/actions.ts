@@ -1,7 +1,8 @@
 "use server";
 import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/server/auth/auth.ts";
-import { signInSchema } from "@/server/auth/schemas.ts";
+import { RateLimitedError } from "@/server/auth/rate-limits.ts";
+import { forgotPasswordSchema, signInSchema } from "@/server/auth/schemas.ts";
 import { safeCallback } from "./safe-callback.ts";
 
 export interface SignInState {
@@ -40,4 +41,40 @@ export async function signInAction(_prev: SignInState, form: FormData): Promise<
     throw error;
   }
   return {};
+}
+
+export interface MagicLinkState {
+  error?: string;
+  fieldErrors?: { email?: string[] };
+}
+
+export async function magicLinkAction(
+  _prev: MagicLinkState,
+  form: FormData,
+): Promise<MagicLinkState> {
+  const parsed = forgotPasswordSchema.safeParse({ email: form.get("email") });
+  if (!parsed.success) return { fieldErrors: parsed.error.flatten().fieldErrors };
+  try {
+    // Throws Next's redirect to the "check your email" page on success.
+    await signIn("email", {
+      email: parsed.data.email,
+      redirectTo: safeCallback(form.get("callbackUrl")),
+    });
+  } catch (error) {
+    if (error instanceof AuthError) {
+      const cause = error.cause?.err;
+      return {
+        error:
+          cause instanceof RateLimitedError
+            ? cause.message
+            : "The sign-in link could not be sent. Try again in a minute.",
+      };
+    }
+    throw error;
+  }
+  return {};
+}
+
+export async function singleSignOnAction(callbackUrl: string) {
+  await signIn("oidc", { redirectTo: safeCallback(callbackUrl) });
 }

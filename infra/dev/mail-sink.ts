@@ -63,8 +63,10 @@ export async function startMailSink(opts: {
     }
   });
 
-  await listen(smtp.server, opts.smtpPort);
-  await listen(http, opts.httpPort);
+  // A failed listen surfaces through listen() below; keep SMTPServer from re-throwing it.
+  smtp.on("error", () => {});
+  await listen(smtp.server, opts.smtpPort, "SMTP");
+  await listen(http, opts.httpPort, "HTTP");
   const smtpPort = (smtp.server.address() as AddressInfo).port;
   const httpPort = (http.address() as AddressInfo).port;
   return {
@@ -77,9 +79,17 @@ export async function startMailSink(opts: {
   };
 }
 
-function listen(server: Server, port: number): Promise<void> {
+function listen(server: Server, port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(
+              `mail sink: ${what} port ${port} is in use (set CORRAL_MAIL_SINK_PORT / CORRAL_MAIL_SINK_HTTP_PORT)`,
+            )
+          : error,
+      ),
+    );
     server.listen(port, "127.0.0.1", () => resolve());
   });
 }

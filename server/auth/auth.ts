@@ -1,10 +1,15 @@
 // Auth.js wiring: email + password sign-in, sessions kept server-side (sessions.ts).
 // Touch this file to add a sign-in method (magic link, OIDC) or change session lifetime.
 import NextAuth, { CredentialsSignin } from "next-auth";
+import type { OIDCConfig } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";
+import Nodemailer from "next-auth/providers/nodemailer";
 import { recordAuditEvent } from "../audit/record.ts";
-import { webConfig } from "../core/config.ts";
+import { type WebConfig, webConfig } from "../core/config.ts";
 import { db } from "../db/client.ts";
+import { sendMail } from "../mail/mailer.ts";
+import { magicLinkMail } from "../mail/templates.ts";
+import { corralAdapter } from "./adapter.ts";
 import { burnPasswordCheck, verifyPassword } from "./password.ts";
 import { forget, hit, lockedFor, RateLimitedError } from "./rate-limits.ts";
 import { requestInfo } from "./request-info.ts";
@@ -41,8 +46,22 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
     secret: config.AUTH_SECRET,
     trustHost: true,
     session: { strategy: "jwt", maxAge: config.CORRAL_SESSION_MAX_AGE_HOURS * 3600 },
-    pages: { signIn: "/sign-in", error: "/sign-in" },
+    pages: { signIn: "/sign-in", error: "/sign-in", verifyRequest: "/sign-in/check-email" },
+    // Only for magic links and single sign-on: sessions are Corral's own (sessions.ts).
+    adapter: corralAdapter(db(), request),
     providers: [
+      Nodemailer({
+        id: "email",
+        name: "Email link",
+        server: config.CORRAL_SMTP_URL,
+        from: config.CORRAL_MAIL_FROM,
+        async sendVerificationRequest({ identifier, url }) {
+          await hit("magic-link:ip", request.ipAddress, "sign-in links requested");
+          await hit("magic-link:account", identifier, "sign-in links requested");
+          await sendMail(magicLinkMail(identifier, url));
+        },
+      }),
+      ...(config.CORRAL_OIDC_ISSUER ? [oidcProvider(config)] : []),
       Credentials({
         credentials: { email: {}, password: {} },
         async authorize(raw) {
@@ -87,7 +106,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
     ],
     callbacks: {
       // Runs with `user` only at sign-in: open the server-side session then.
-      async jwt({ token, user }) {
+      async jwt({ token, user, account }) {
         if (user?.id) {
           const userId = user.id;
           token.sid = await db().$transaction(async (tx) => {
@@ -101,7 +120,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
               actor: { type: "USER", id: userId, name: user.email ?? userId },
               action: "auth.signed_in",
               request,
-              metadata: { method: "password" },
+              metadata: { method: account?.provider ?? "password" },
             });
             return sid;
           });
@@ -114,6 +133,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
       },
     },
     events: {
+      // Auth.js creates SSO users unverified; the deployment's provider vouches for the address.
+      async linkAccount({ user, account, profile }) {
+        const vouched = (profile as { emailVerified?: Date | null }).emailVerified;
+        if (account.provider === "oidc" && vouched && user.id) {
+          await db().user.updateMany({
+            where: { id: user.id, emailVerifiedAt: null },
+            data: { emailVerifiedAt: new Date() },
+          });
+        }
+      },
       async signOut(message) {
         const token = "token" in message ? message.token : null;
         const sid = token?.sid;
@@ -131,3 +160,28 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
     },
   };
 });
+
+/** The deployment's OpenID Connect provider; trusted to assert its users' email addresses. */
+function oidcProvider(config: WebConfig): OIDCConfig<Record<string, unknown>> {
+  return {
+    id: "oidc",
+    name: config.CORRAL_OIDC_NAME,
+    type: "oidc",
+    issuer: config.CORRAL_OIDC_ISSUER,
+    clientId: config.CORRAL_OIDC_CLIENT_ID,
+    clientSecret: config.CORRAL_OIDC_CLIENT_SECRET,
+    checks: ["pkce", "state", "nonce"],
+    // The operator chose this provider for the deployment, so an existing account with the
+    // same (provider-verified) email is the same person.
+    allowDangerousEmailAccountLinking: true,
+    profile(claims) {
+      const email = String(claims.email ?? "").toLowerCase();
+      return {
+        id: String(claims.sub),
+        email,
+        name: String(claims.name ?? email.split("@")[0]),
+        emailVerified: claims.email_verified === true ? new Date() : null,
+      };
+    },
+  };
+}

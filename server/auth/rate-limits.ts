@@ -14,6 +14,8 @@ export const ratePolicies = {
   "sign-up:ip": { points: 10, duration: 60 * minute },
   "reset:ip": { points: 10, duration: 60 * minute },
   "reset:account": { points: 3, duration: 60 * minute },
+  "magic-link:ip": { points: 10, duration: 60 * minute },
+  "magic-link:account": { points: 5, duration: 60 * minute },
   "invite:ip": { points: 60, duration: 60 * minute },
   "invite:account": { points: 30, duration: 60 * minute },
 } as const;

@@ -3,35 +3,51 @@
 import { z } from "zod";
 import { parseEnv } from "./env.ts";
 
-const webConfigSchema = z.object({
-  DATABASE_URL: z
-    .string({ error: "DATABASE_URL is not set (npm run up provides an embedded PostgreSQL)" })
-    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgresql:// URL"),
-  AUTH_SECRET: z
-    .string({ error: "AUTH_SECRET is not set (npm run up generates one)" })
-    .min(32, "AUTH_SECRET must be at least 32 characters"),
-  CORRAL_WORKER_TOKEN: z
-    .string({ error: "CORRAL_WORKER_TOKEN is not set (npm run up generates one)" })
-    .min(32, "CORRAL_WORKER_TOKEN must be at least 32 characters"),
-  CORRAL_SESSION_MAX_AGE_HOURS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(24 * 14),
-  CORRAL_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().positive().default(5),
-  CORRAL_WORKER_DEADLINE_SECONDS: z.coerce.number().int().positive().default(20),
-  AUTH_URL: z
-    .url({ protocol: /^https?$/, error: "AUTH_URL must be an http(s) URL" })
-    .default("http://localhost:3000"),
-  CORRAL_SMTP_URL: z
-    .url({ protocol: /^smtps?$/, error: "CORRAL_SMTP_URL must be an smtp:// or smtps:// URL" })
-    .default("smtp://127.0.0.1:2525"),
-  CORRAL_MAIL_FROM: z.string().min(3).default("Corral <no-reply@corral.local>"),
-  /// Where the development mail sink shows captured mail; unset in production.
-  CORRAL_MAIL_SINK_URL: z.url().optional(),
-  CORRAL_INVITATION_TTL_DAYS: z.coerce.number().positive().default(7),
-  CORRAL_EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().positive().default(48),
-});
+const webConfigSchema = z
+  .object({
+    DATABASE_URL: z
+      .string({ error: "DATABASE_URL is not set (npm run up provides an embedded PostgreSQL)" })
+      .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgresql:// URL"),
+    AUTH_SECRET: z
+      .string({ error: "AUTH_SECRET is not set (npm run up generates one)" })
+      .min(32, "AUTH_SECRET must be at least 32 characters"),
+    CORRAL_WORKER_TOKEN: z
+      .string({ error: "CORRAL_WORKER_TOKEN is not set (npm run up generates one)" })
+      .min(32, "CORRAL_WORKER_TOKEN must be at least 32 characters"),
+    CORRAL_SESSION_MAX_AGE_HOURS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(24 * 14),
+    CORRAL_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().positive().default(5),
+    CORRAL_WORKER_DEADLINE_SECONDS: z.coerce.number().int().positive().default(20),
+    AUTH_URL: z
+      .url({ protocol: /^https?$/, error: "AUTH_URL must be an http(s) URL" })
+      .default("http://localhost:3000"),
+    CORRAL_SMTP_URL: z
+      .url({ protocol: /^smtps?$/, error: "CORRAL_SMTP_URL must be an smtp:// or smtps:// URL" })
+      .default("smtp://127.0.0.1:2525"),
+    CORRAL_MAIL_FROM: z.string().min(3).default("Corral <no-reply@corral.local>"),
+    /// Where the development mail sink shows captured mail; unset in production.
+    CORRAL_MAIL_SINK_URL: z.url().optional(),
+    CORRAL_INVITATION_TTL_DAYS: z.coerce.number().positive().default(7),
+    CORRAL_EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().positive().default(48),
+    /// Single sign-on with any OpenID Connect provider; off unless the issuer is set.
+    CORRAL_OIDC_ISSUER: z
+      .url({ protocol: /^https?$/, error: "CORRAL_OIDC_ISSUER must be an http(s) URL" })
+      .optional(),
+    CORRAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    CORRAL_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    CORRAL_OIDC_NAME: z.string().min(1).default("Single sign-on"),
+  })
+  .refine(
+    (c) => !c.CORRAL_OIDC_ISSUER || (c.CORRAL_OIDC_CLIENT_ID && c.CORRAL_OIDC_CLIENT_SECRET),
+    {
+      path: ["CORRAL_OIDC_CLIENT_ID"],
+      error:
+        "CORRAL_OIDC_ISSUER is set, so CORRAL_OIDC_CLIENT_ID and CORRAL_OIDC_CLIENT_SECRET are needed too",
+    },
+  );
 
 export type WebConfig = z.infer<typeof webConfigSchema>;
 

@@ -52,3 +52,17 @@ export function passwordResetMail(to: string, link: string): Mail {
     ].join("\n"),
   };
 }
+
+export function magicLinkMail(to: string, link: string): Mail {
+  return {
+    to,
+    subject: "Your Corral sign-in link",
+    text: [
+      "Open this link to sign in to Corral. It works once, for the next 24 hours:",
+      "",
+      link,
+      "",
+      "If you did not ask to sign in, ignore this email.",
+    ].join("\n"),
+  };
+}
