@@ -18,3 +18,12 @@ describe("permission matrix", () => {
     }
   });
 });
+
+describe("permission docs", () => {
+  it("the README's table is the matrix in code (npm run docs:permissions rewrites it)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { withPermissionsTable } = await import("./permissions-doc.ts");
+    const readme = readFileSync("README.md", "utf8");
+    expect(withPermissionsTable(readme)).toBe(readme);
+  });
+});

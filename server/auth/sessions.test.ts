@@ -39,3 +39,23 @@ describe("server-side sessions", () => {
     expect(await validateSession(db, id)).toBeNull();
   });
 });
+
+describe("sign out everywhere", () => {
+  it("ends every session of the person and only theirs, audited", async () => {
+    const { createCaller } = await import("../root-router.ts");
+    const { contextFor } = await import("../../test/db.ts");
+    const user = await makeUser(db);
+    const other = await makeUser(db);
+    const mine = await Promise.all(
+      [1, 2].map(() => db.$transaction((tx) => createSession(tx, user.id, 1, request))),
+    );
+    const theirs = await db.$transaction((tx) => createSession(tx, other.id, 1, request));
+    expect(await createCaller(contextFor(db, user)).accounts.signOutEverywhere()).toBe(2);
+    for (const id of mine) expect(await validateSession(db, id)).toBeNull();
+    expect(await validateSession(db, theirs)).not.toBeNull();
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { action: "auth.signed_out_everywhere", actorId: user.id },
+    });
+    expect(event.metadata).toEqual({ sessions: 2, reason: "requested" });
+  });
+});

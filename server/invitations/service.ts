@@ -26,8 +26,23 @@ function expiry(): Date {
   return new Date(Date.now() + webConfig().CORRAL_INVITATION_TTL_DAYS * 86_400_000);
 }
 
-function linkFor(token: string): string {
-  return new URL(`/invite/${token}`, webConfig().AUTH_URL).toString();
+/** Sent after the transaction commits: a lost mail can be resent, a rolled-back row cannot. */
+function mailInvitation(
+  invitation: { email: string; role: Role; expiresAt: Date },
+  token: string,
+  org: OrgRef,
+  inviter: Inviter,
+) {
+  return sendMail(
+    invitationMail({
+      to: invitation.email,
+      orgName: org.name,
+      inviterName: inviter.user.name,
+      role: invitation.role,
+      link: new URL(`/invite/${token}`, webConfig().AUTH_URL).toString(),
+      expiresAt: invitation.expiresAt,
+    }),
+  );
 }
 
 /** Serialises seat counting and membership changes within one organisation. */
@@ -107,16 +122,7 @@ export async function inviteMember(
     });
     return created;
   });
-  await sendMail(
-    invitationMail({
-      to: invitation.email,
-      orgName: org.name,
-      inviterName: inviter.user.name,
-      role: invitation.role,
-      link: linkFor(token),
-      expiresAt: invitation.expiresAt,
-    }),
-  );
+  await mailInvitation(invitation, token, org, inviter);
   return { invitationId: invitation.id };
 }
 
@@ -158,16 +164,7 @@ export async function resendInvitation(
     });
     return updated;
   });
-  await sendMail(
-    invitationMail({
-      to: invitation.email,
-      orgName: org.name,
-      inviterName: inviter.user.name,
-      role: invitation.role,
-      link: linkFor(token),
-      expiresAt: invitation.expiresAt,
-    }),
-  );
+  await mailInvitation(invitation, token, org, inviter);
 }
 
 export async function revokeInvitation(

@@ -6,9 +6,9 @@ import { Notice } from "@/app/_components/notice.tsx";
 import { TextField } from "@/app/_components/text-field.tsx";
 import { useLiveValidation } from "@/app/_components/use-live-validation.ts";
 import { useTRPC } from "@/app/lib/trpc.ts";
-import { canGrant, roles } from "@/server/auth/permissions.ts";
 import type { Role } from "@/server/db/generated/enums.ts";
 import { inviteMemberSchema } from "@/server/invitations/schemas.ts";
+import { RoleOptions } from "./role-options.tsx";
 
 export function InviteForm({ orgSlug, myRole }: { orgSlug: string; myRole: Role }) {
   const trpc = useTRPC();
@@ -60,13 +60,7 @@ export function InviteForm({ orgSlug, myRole }: { orgSlug: string; myRole: Role 
           onChange={(e) => form.set("role", e.target.value)}
           className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
         >
-          {roles
-            .filter((r) => canGrant(myRole, r))
-            .map((r) => (
-              <option key={r} value={r}>
-                {r.toLowerCase()}
-              </option>
-            ))}
+          <RoleOptions myRole={myRole} />
         </select>
       </div>
       <button type="submit" disabled={invite.isPending} className={`sm:mt-6 ${primaryButton}`}>

@@ -4,10 +4,11 @@ import { dangerButton, secondaryButton } from "@/app/_components/buttons.ts";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
-import { can, canGrant, roles } from "@/server/auth/permissions.ts";
+import { can, canGrant } from "@/server/auth/permissions.ts";
 import type { Role } from "@/server/db/generated/enums.ts";
 import { PageHeader } from "../page-header.tsx";
 import { InviteForm } from "./invite-form.tsx";
+import { RoleOptions } from "./role-options.tsx";
 
 const cell = "px-3 py-2 text-left align-middle";
 
@@ -109,13 +110,7 @@ export function MembersView({ orgSlug }: { orgSlug: string }) {
                           }
                           className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
                         >
-                          {roles
-                            .filter((r) => canGrant(myRole, r))
-                            .map((r) => (
-                              <option key={r} value={r}>
-                                {r.toLowerCase()}
-                              </option>
-                            ))}
+                          <RoleOptions myRole={myRole} />
                         </select>
                       ) : (
                         m.role.toLowerCase()
