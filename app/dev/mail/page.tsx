@@ -6,6 +6,20 @@ import { webConfig } from "@/server/core/config.ts";
 export const metadata: Metadata = { title: "Captured mail" };
 export const dynamic = "force-dynamic";
 
+/** Plain text with its http(s) links made clickable. */
+function Linkified({ text }: { text: string }) {
+  return text.split(/(https?:\/\/\S+)/g).map((part, i) =>
+    /^https?:\/\//.test(part) ? (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string
+      <a key={i} href={part} className="text-indigo-700 underline dark:text-indigo-300">
+        {part}
+      </a>
+    ) : (
+      part
+    ),
+  );
+}
+
 // Development only: the mail the local SMTP sink caught. Absent when no sink is configured.
 export default async function CapturedMailPage() {
   const sink = webConfig().CORRAL_MAIL_SINK_URL;
@@ -49,7 +63,9 @@ export default async function CapturedMailPage() {
                 to {m.to.join(", ")} ·{" "}
                 <time dateTime={m.receivedAt}>{new Date(m.receivedAt).toUTCString()}</time>
               </p>
-              <pre className="mt-3 whitespace-pre-wrap break-words font-sans text-sm">{m.text}</pre>
+              <pre className="mt-3 whitespace-pre-wrap break-words font-sans text-sm">
+                <Linkified text={m.text} />
+              </pre>
             </li>
           ))}
         </ul>
