@@ -1,6 +1,7 @@
 // Every router of the API, mounted under /api/trpc. Add a feature's router here.
 import { accountsRouter } from "./accounts/router.ts";
 import { apiKeysRouter } from "./api-keys/router.ts";
+import { auditRouter } from "./audit/router.ts";
 import { createCallerFactory, createTRPCRouter } from "./core/trpc.ts";
 import { healthRouter } from "./health/router.ts";
 import { invitationsRouter } from "./invitations/router.ts";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   members: membersRouter,
   invitations: invitationsRouter,
   apiKeys: apiKeysRouter,
+  audit: auditRouter,
   health: healthRouter,
 });
 

@@ -27,7 +27,9 @@ export type AuditAction =
   | "invitation.revoked"
   | "api_key.created"
   | "api_key.revoked"
-  | "worker.registered";
+  | "worker.registered"
+  | "audit.exported"
+  | "audit.verified";
 
 export interface AuditActor {
   type: ActorType;

@@ -15,6 +15,7 @@ export const permissionMatrix = {
   "member.invite": admins,
   "member.manage": admins,
   "audit.read": admins,
+  "audit.export": admins,
   "api_key.manage": all,
   "api_key.revoke_any": admins,
 } as const satisfies Record<string, readonly Role[]>;

@@ -14,13 +14,13 @@ import {
   bearerApiKey,
 } from "../api-keys/authenticate.ts";
 import type { AuditRequest } from "../audit/record.ts";
-import type { Acting } from "../auth/acting.ts";
 import { currentSession } from "../auth/current-session.ts";
-import { can, type Permission } from "../auth/permissions.ts";
+import type { Permission } from "../auth/permissions.ts";
 import { requestInfo } from "../auth/request-info.ts";
 import type { ValidSession } from "../auth/sessions.ts";
 import { type Db, db } from "../db/client.ts";
 import { DomainError } from "./errors.ts";
+import { resolveTenantAccess } from "./tenant-access.ts";
 
 // ── 1. Context ──────────────────────────────────────────────────────────────
 
@@ -109,45 +109,15 @@ const tenantInput = z.object({ orgSlug: z.string().min(1).max(64) });
 
 /**
  * Inside one organisation, named by `orgSlug` in the input, for a member whose role grants
- * `permission` — signed in, or through an API key of theirs scoped for it. Non-members get
- * NOT_FOUND so an organisation's existence is not revealed; members without the permission
- * get FORBIDDEN. The check runs before the rest of the input is parsed.
+ * `permission` — signed in, or through an API key of theirs scoped for it (see
+ * tenant-access.ts). The check runs before the rest of the input is parsed.
  */
 export function tenantProcedure(permission: Permission) {
   return publicProcedure
     .meta({ permission })
     .input(tenantInput)
     .use(async ({ ctx, input, next }) => {
-      const key = ctx.apiKey;
-      const user = ctx.session?.user ?? key?.user;
-      if (!user)
-        throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or use an API key." });
-      const membership = await ctx.db.membership.findFirst({
-        where: { userId: user.id, org: { slug: input.orgSlug } },
-        include: { org: true },
-      });
-      if (!membership || (key && key.orgId !== membership.orgId)) {
-        throw new TRPCError({ code: "NOT_FOUND", message: "No such organisation." });
-      }
-      if (key && !key.scopes.includes(permission)) {
-        throw new TRPCError({
-          code: "FORBIDDEN",
-          message: `This API key is not scoped for ${permission}.`,
-        });
-      }
-      if (!can(membership.role, permission)) {
-        throw new TRPCError({
-          code: "FORBIDDEN",
-          message: `Your role (${membership.role.toLowerCase()}) does not allow ${permission}.`,
-        });
-      }
-      const acting: Acting = {
-        user,
-        role: membership.role,
-        audit: key
-          ? { type: "API_KEY", id: key.id, name: `${key.name} (${key.prefix}…, ${user.email})` }
-          : { type: "USER", id: user.id, name: user.email },
-      };
-      return next({ ctx: { ...ctx, org: membership.org, role: membership.role, acting } });
+      const access = await resolveTenantAccess(ctx, input.orgSlug, permission);
+      return next({ ctx: { ...ctx, ...access } });
     });
 }

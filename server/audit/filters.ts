@@ -1,0 +1,51 @@
+// The audit log's filters: one schema for the viewer, its deep links, the API and exports.
+import { z } from "zod";
+import type { Prisma } from "../db/generated/client.ts";
+
+const text = z.string().trim().max(200).optional();
+
+export const auditFilterSchema = z.object({
+  /** Actor id, or part of the actor's name. */
+  actor: text,
+  /** An exact action (`member.invited`) or a prefix ending in `.` or `*` (`member.`). */
+  action: text,
+  /** Target id, or part of the target's name. */
+  target: text,
+  outcome: z.enum(["SUCCESS", "FAILURE", "DENIED"]).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  /** Free text over actor, action, target and IP address. */
+  q: text,
+});
+
+export type AuditFilters = z.infer<typeof auditFilterSchema>;
+
+const contains = (value: string) => ({ contains: value, mode: "insensitive" as const });
+
+export function auditWhere(chain: string, f: AuditFilters): Prisma.AuditEventWhereInput {
+  const and: Prisma.AuditEventWhereInput[] = [{ chain, seq: { not: null } }];
+  if (f.actor) and.push({ OR: [{ actorId: f.actor }, { actorName: contains(f.actor) }] });
+  if (f.action) {
+    const prefix = f.action.endsWith("*")
+      ? f.action.slice(0, -1)
+      : f.action.endsWith(".")
+        ? f.action
+        : null;
+    and.push({ action: prefix === null ? f.action : { startsWith: prefix } });
+  }
+  if (f.target) and.push({ OR: [{ targetId: f.target }, { targetName: contains(f.target) }] });
+  if (f.outcome) and.push({ outcome: f.outcome });
+  if (f.from) and.push({ occurredAt: { gte: f.from } });
+  if (f.to) and.push({ occurredAt: { lt: f.to } });
+  if (f.q) {
+    and.push({
+      OR: [
+        { actorName: contains(f.q) },
+        { action: contains(f.q) },
+        { targetName: contains(f.q) },
+        { ipAddress: contains(f.q) },
+      ],
+    });
+  }
+  return { AND: and };
+}

@@ -1,0 +1,52 @@
+// The one tenant check: is this caller (session or API key) a member of the organisation,
+// and does their role (and the key's scopes) grant the permission? Used by every
+// tenant-scoped tRPC procedure and by the few plain HTTP routes (streaming exports).
+import { TRPCError } from "@trpc/server";
+import type { AuthenticatedKey } from "../api-keys/authenticate.ts";
+import type { Acting } from "../auth/acting.ts";
+import { can, type Permission } from "../auth/permissions.ts";
+import type { ValidSession } from "../auth/sessions.ts";
+import type { Db } from "../db/client.ts";
+
+interface Caller {
+  db: Db;
+  session: ValidSession | null;
+  apiKey?: AuthenticatedKey | null;
+}
+
+/**
+ * Non-members get NOT_FOUND, so an organisation's existence is not revealed; members
+ * without the permission get FORBIDDEN.
+ */
+export async function resolveTenantAccess(ctx: Caller, orgSlug: string, permission: Permission) {
+  const key = ctx.apiKey;
+  const user = ctx.session?.user ?? key?.user;
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or use an API key." });
+  const membership = await ctx.db.membership.findFirst({
+    where: { userId: user.id, org: { slug: orgSlug } },
+    include: { org: true },
+  });
+  if (!membership || (key && key.orgId !== membership.orgId)) {
+    throw new TRPCError({ code: "NOT_FOUND", message: "No such organisation." });
+  }
+  if (key && !key.scopes.includes(permission)) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `This API key is not scoped for ${permission}.`,
+    });
+  }
+  if (!can(membership.role, permission)) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `Your role (${membership.role.toLowerCase()}) does not allow ${permission}.`,
+    });
+  }
+  const acting: Acting = {
+    user,
+    role: membership.role,
+    audit: key
+      ? { type: "API_KEY", id: key.id, name: `${key.name} (${key.prefix}…, ${user.email})` }
+      : { type: "USER", id: user.id, name: user.email },
+  };
+  return { org: membership.org, role: membership.role, acting };
+}
