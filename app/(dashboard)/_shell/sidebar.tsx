@@ -1,5 +1,7 @@
 import Link from "next/link";
+import { can } from "@/server/auth/permissions.ts";
 import type { SessionUser } from "@/server/auth/sessions.ts";
+import type { Role } from "@/server/db/generated/enums.ts";
 import { NavLink } from "./nav-link.tsx";
 import { SignOutButton, SignOutEverywhereButton } from "./sign-out-button.tsx";
 
@@ -42,6 +44,9 @@ export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: 
           Overview
         </NavLink>
         <NavLink href={`/o/${current.slug}/members`}>Members</NavLink>
+        {can(current.role as Role, "audit.read") && (
+          <NavLink href={`/o/${current.slug}/audit`}>Audit log</NavLink>
+        )}
         <NavLink href={`/o/${current.slug}/api-keys`}>API keys</NavLink>
         <NavLink href={`/o/${current.slug}/settings`}>Settings</NavLink>
       </nav>
