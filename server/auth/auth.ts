@@ -6,6 +6,7 @@ import Credentials from "next-auth/providers/credentials";
 import Nodemailer from "next-auth/providers/nodemailer";
 import { recordAuditEvent } from "../audit/record.ts";
 import { type WebConfig, webConfig } from "../core/config.ts";
+import { describeError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
 import { sendMail } from "../mail/mailer.ts";
 import { magicLinkMail } from "../mail/templates.ts";
@@ -46,6 +47,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
     secret: config.AUTH_SECRET,
     trustHost: true,
     session: { strategy: "jwt", maxAge: config.CORRAL_SESSION_MAX_AGE_HOURS * 3600 },
+    logger: {
+      // One line per problem, no stack. Refused passwords are expected (and audited).
+      error(error) {
+        const type = "type" in error ? String(error.type) : error.name;
+        if (type === "CredentialsSignin") return;
+        const cause = (error as { cause?: { err?: unknown } }).cause?.err;
+        console.error(`auth: ${type}: ${describeError(cause ?? error)}`);
+      },
+    },
     pages: { signIn: "/sign-in", error: "/sign-in", verifyRequest: "/sign-in/check-email" },
     // Only for magic links and single sign-on: sessions are Corral's own (sessions.ts).
     adapter: corralAdapter(db(), request),
