@@ -1,26 +1,12 @@
 "use client";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useEffect, useRef } from "react";
 import { secondaryButton } from "@/app/_components/buttons.ts";
 import { CopyButton } from "@/app/_components/copy-button.tsx";
+import type { AppRouter } from "@/server/root-router.ts";
 
-export interface AuditEventView {
-  id: string;
-  seq: number | null;
-  occurredAt: Date;
-  actorType: string;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  targetName: string | null;
-  outcome: string;
-  ipAddress: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  metadata: unknown;
-  hash: string | null;
-}
+/** One event as the audit API returns it. */
+export type AuditEventView = inferRouterOutputs<AppRouter>["audit"]["list"]["events"][number];
 
 type Diff = { before?: Record<string, unknown>; after?: Record<string, unknown> };
 
