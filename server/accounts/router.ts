@@ -2,7 +2,6 @@
 
 import { revokeAllSessions } from "../auth/sign-out-everywhere.ts";
 import { createTRPCRouter, signedInProcedure } from "../core/trpc.ts";
-import { resendVerification } from "./email-verification.ts";
 
 export const accountsRouter = createTRPCRouter({
   me: signedInProcedure.query(({ ctx }) => ctx.session.user),
@@ -18,9 +17,5 @@ export const accountsRouter = createTRPCRouter({
 
   signOutEverywhere: signedInProcedure.mutation(({ ctx }) =>
     ctx.db.$transaction((tx) => revokeAllSessions(tx, ctx.session.user, ctx.request, "requested")),
-  ),
-
-  resendVerification: signedInProcedure.mutation(({ ctx }) =>
-    resendVerification(ctx.db, ctx.session.user.id),
   ),
 });
