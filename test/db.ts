@@ -4,12 +4,20 @@ import { afterAll, inject } from "vitest";
 import type { Context } from "../server/core/trpc.ts";
 import { createDb, type Db } from "../server/db/client.ts";
 import type { Role } from "../server/db/generated/enums.ts";
+import { createPgPool, type PgPool } from "../server/db/pg-pool.ts";
 
 /** A client on the run's database, disconnected after the file's tests. */
 export function connectTestDb(): Db {
   const db = createDb(inject("databaseUrl"));
   afterAll(() => db.$disconnect());
   return db;
+}
+
+/** A node-postgres pool on the run's database (for COPY), closed after the file's tests. */
+export function connectTestPool(): PgPool {
+  const pool = createPgPool(inject("databaseUrl"));
+  afterAll(() => pool.end());
+  return pool;
 }
 
 const unique = () => randomBytes(4).toString("hex");

@@ -132,6 +132,7 @@ async function main() {
     AUTH_SECRET: secrets.authSecret,
     AUTH_URL: appUrl,
     CORRAL_WORKER_TOKEN: secrets.workerToken,
+    CORRAL_SECRET_KEY: secrets.secretKey,
     ...(mailSink && { CORRAL_SMTP_URL: mailSink.smtpUrl, CORRAL_MAIL_SINK_URL: mailSink.httpUrl }),
   };
 

@@ -1,103 +1,98 @@
-// Exports of exactly a filtered view of the audit log, as CSV or NDJSON, streamed in
-// keyset batches so memory stays flat however many months are exported.
-import type { Db } from "../db/client.ts";
-import type { AuditEvent } from "../db/generated/client.ts";
-import { type AuditFilters, auditWhere } from "./filters.ts";
+// Exports of exactly a filtered view of the audit log, as CSV or NDJSON. PostgreSQL writes
+// the rows itself (COPY … TO STDOUT) and they stream to the client with backpressure, so
+// memory stays flat and the rate is the database's, however many months are exported.
+import { Readable } from "node:stream";
+import { to as copyTo } from "pg-copy-streams";
+import type { PgPool } from "../db/pg-pool.ts";
+import { auditFilterSql } from "./filter-sql.ts";
+import type { AuditFilters } from "./filters.ts";
 
 export const exportFormats = ["csv", "ndjson"] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
-const batchSize = 5000;
+/** Columns in export order: name → SQL. Text goes through csv_safe in CSV exports. */
+const columns: [string, string, "text" | "raw"][] = [
+  ["seq", "seq", "raw"],
+  ["occurredAt", `to_char("occurredAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, "raw"],
+  ["actorType", `"actorType"::text`, "raw"],
+  ["actorId", `"actorId"`, "text"],
+  ["actorName", `"actorName"`, "text"],
+  ["action", "action", "text"],
+  ["targetType", `"targetType"`, "text"],
+  ["targetId", `"targetId"`, "text"],
+  ["targetName", `"targetName"`, "text"],
+  ["outcome", "outcome::text", "raw"],
+  ["ipAddress", `"ipAddress"`, "text"],
+  ["userAgent", `"userAgent"`, "text"],
+  ["requestId", `"requestId"`, "text"],
+  ["metadata", "metadata::text", "raw"],
+  ["prevHash", `"prevHash"`, "raw"],
+  ["hash", "hash", "raw"],
+];
 
-const columns = [
-  "seq",
-  "occurredAt",
-  "actorType",
-  "actorId",
-  "actorName",
-  "action",
-  "targetType",
-  "targetId",
-  "targetName",
-  "outcome",
-  "ipAddress",
-  "userAgent",
-  "requestId",
-  "metadata",
-  "prevHash",
-  "hash",
-] as const satisfies readonly (keyof AuditEvent)[];
+/**
+ * Text a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
+ * gets a leading apostrophe, so it shows as text.
+ */
+const csvSafe = (sql: string) =>
+  `CASE WHEN ${sql} ~ '^[=+\\-@\\t\\r]' THEN '''' || ${sql} ELSE ${sql} END`;
 
-/** Newest first, like the viewer. */
-export async function* filteredEvents(db: Db, chain: string, filters: AuditFilters) {
-  const where = auditWhere(chain, filters);
-  let cursor: number | undefined;
-  for (;;) {
-    const events = await db.auditEvent.findMany({
-      where: cursor ? { AND: [where, { seq: { lt: cursor } }] } : where,
-      orderBy: { seq: "desc" },
-      take: batchSize,
-    });
-    yield* events;
-    if (events.length < batchSize) return;
-    cursor = events.at(-1)?.seq ?? undefined;
+function copyStatement(where: string, format: ExportFormat): string {
+  const from = `FROM "AuditEvent" WHERE ${where} ORDER BY seq DESC`;
+  if (format === "csv") {
+    const select = columns
+      .map(([name, sql, kind]) => `${kind === "text" ? csvSafe(sql) : sql} AS "${name}"`)
+      .join(", ");
+    return `COPY (SELECT ${select} ${from}) TO STDOUT WITH (FORMAT csv, HEADER, FORCE_QUOTE *)`;
   }
+  // One JSON object per line. CSV mode with separator and quote characters that JSON always
+  // escapes (U+001F, U+001E) writes each line verbatim; text mode would double backslashes.
+  const object = columns
+    .map(([name]) => `'${name}', ${name === "metadata" ? "metadata" : `"${name}"`}`)
+    .join(", ");
+  return `COPY (SELECT json_build_object(${object}) ${from}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e')`;
 }
 
 /**
- * One CSV cell. Text a spreadsheet would run as a formula (starting with = + - @, tab or
- * carriage return) gets a leading apostrophe, so it shows as text.
+ * Opens the export: one pooled connection in a read-only transaction, holding the filter
+ * values as settings, with COPY streaming out. The connection goes back to the pool when the
+ * last row is sent, and is dropped if the reader goes away mid-way.
  */
-export function csvCell(value: unknown): string {
-  let text =
-    value === null || value === undefined
-      ? ""
-      : value instanceof Date
-        ? value.toISOString()
-        : typeof value === "object"
-          ? JSON.stringify(value)
-          : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replaceAll('"', '""')}"`;
-}
-
-function line(event: AuditEvent, format: ExportFormat): string {
-  if (format === "ndjson")
-    return `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, event[c]])))}\n`;
-  return `${columns.map((c) => csvCell(event[c])).join(",")}\r\n`;
-}
-
-export function exportStream(
-  db: Db,
+export async function exportStream(
+  pool: PgPool,
   chain: string,
   filters: AuditFilters,
   format: ExportFormat,
-): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const events = filteredEvents(db, chain, filters);
-  let headerSent = format !== "csv";
-  return new ReadableStream({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode(`${columns.join(",")}\r\n`));
-        return;
-      }
-      // One database batch's worth of lines per pull keeps the pipe full without buffering.
-      let chunk = "";
-      for (let i = 0; i < batchSize; i++) {
-        const next = await events.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        chunk += line(next.value, format);
-      }
-      controller.enqueue(encoder.encode(chunk));
-    },
-    async cancel() {
-      await events.return(undefined);
-    },
-  });
+): Promise<ReadableStream<Uint8Array>> {
+  const { where, settings } = auditFilterSql(chain, filters);
+  const names = Object.keys(settings);
+  const client = await pool.connect();
+  let released = false;
+  const release = (discard: boolean) => {
+    if (released) return;
+    released = true;
+    client.release(discard);
+  };
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query(
+      `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
+      names.flatMap((n) => [`corral.${n}`, settings[n] ?? ""]),
+    );
+    const copy = client.query(copyTo(copyStatement(where, format)));
+    copy.on("end", () => {
+      client.query("COMMIT").then(
+        () => release(false),
+        () => release(true),
+      );
+    });
+    copy.on("error", () => release(true));
+    copy.on("close", () => {
+      if (!copy.readableEnded) release(true);
+    });
+    return Readable.toWeb(copy) as ReadableStream<Uint8Array>;
+  } catch (error) {
+    release(true);
+    throw error;
+  }
 }

@@ -20,7 +20,10 @@ export const auditFilterSchema = z.object({
 
 export type AuditFilters = z.infer<typeof auditFilterSchema>;
 
-const contains = (value: string) => ({ contains: value, mode: "insensitive" as const });
+// Prisma passes `contains` and `startsWith` to (I)LIKE as they are; escape the wildcards so
+// `%` and `_` mean themselves.
+const literal = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+const contains = (value: string) => ({ contains: literal(value), mode: "insensitive" as const });
 
 export function auditWhere(chain: string, f: AuditFilters): Prisma.AuditEventWhereInput {
   const and: Prisma.AuditEventWhereInput[] = [{ chain, seq: { not: null } }];
@@ -31,7 +34,7 @@ export function auditWhere(chain: string, f: AuditFilters): Prisma.AuditEventWhe
       : f.action.endsWith(".")
         ? f.action
         : null;
-    and.push({ action: prefix === null ? f.action : { startsWith: prefix } });
+    and.push({ action: prefix === null ? f.action : { startsWith: literal(prefix) } });
   }
   if (f.target) and.push({ OR: [{ targetId: f.target }, { targetName: contains(f.target) }] });
   if (f.outcome) and.push({ outcome: f.outcome });

@@ -14,7 +14,8 @@ try {
   const reports = await verifyAllChains(db);
   for (const r of reports) {
     const legacy = r.unchained ? `, ${r.unchained} recorded before chaining` : "";
-    if (r.ok) console.log(`ok      ${r.chain}: ${r.checked} events${legacy}`);
+    const purged = r.fromSeq > 1 ? ` from seq ${r.fromSeq} (earlier ones purged by retention)` : "";
+    if (r.ok) console.log(`ok      ${r.chain}: ${r.checked} events${purged}${legacy}`);
     else {
       const b = r.broken;
       console.log(

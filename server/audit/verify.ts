@@ -3,11 +3,16 @@
 // and what was found.
 import type { Db } from "../db/client.ts";
 import { eventHash, genesisHash } from "./chain.ts";
+import { checkpointSignatureValid } from "./checkpoint.ts";
 
 export interface ChainBreak {
   eventId: string;
   seq: number;
-  problem: "missing or reordered events" | "link to the previous event" | "event content";
+  problem:
+    | "missing or reordered events"
+    | "link to the previous event"
+    | "event content"
+    | "checkpoint signature";
   expected: string;
   found: string;
 }
@@ -17,6 +22,8 @@ export interface ChainReport {
   checked: number;
   /** Events recorded before chaining existed (development databases only). */
   unchained: number;
+  /** Where verification started: after the last retention checkpoint, if any. */
+  fromSeq: number;
   ok: boolean;
   broken?: ChainBreak;
 }
@@ -28,6 +35,32 @@ export async function verifyChain(db: Db, chain: string): Promise<ChainReport> {
   let expectedSeq = 1;
   let checked = 0;
   const unchained = await db.auditEvent.count({ where: { chain, seq: null } });
+  // Retention purges leave signed checkpoints; the chain continues from the newest one.
+  const checkpoints = await db.auditCheckpoint.findMany({
+    where: { chain },
+    orderBy: { throughSeq: "asc" },
+  });
+  for (const c of checkpoints) {
+    if (!checkpointSignatureValid(c)) {
+      return {
+        chain,
+        checked,
+        unchained,
+        fromSeq: c.throughSeq + 1,
+        ok: false,
+        broken: {
+          eventId: c.id,
+          seq: c.throughSeq,
+          problem: "checkpoint signature",
+          expected: "a checkpoint signed with this deployment's key",
+          found: `signature ${c.signature.slice(0, 16)}…`,
+        },
+      };
+    }
+    prevHash = c.throughHash;
+    expectedSeq = c.throughSeq + 1;
+  }
+  const fromSeq = expectedSeq;
   for (;;) {
     const events = await db.auditEvent.findMany({
       where: { chain, seq: { gte: expectedSeq } },
@@ -44,6 +77,7 @@ export async function verifyChain(db: Db, chain: string): Promise<ChainReport> {
         chain,
         checked,
         unchained,
+        fromSeq,
         ok: false,
         broken: { eventId: e.id, seq, problem, expected, found },
       });
@@ -57,17 +91,15 @@ export async function verifyChain(db: Db, chain: string): Promise<ChainReport> {
       expectedSeq += 1;
       checked += 1;
     }
-    if (events.length < batch) return { chain, checked, unchained, ok: true };
+    if (events.length < batch) return { chain, checked, unchained, fromSeq, ok: true };
   }
 }
 
 export async function verifyAllChains(db: Db): Promise<ChainReport[]> {
-  const chains = await db.auditEvent.findMany({
-    distinct: ["chain"],
-    select: { chain: true },
-    orderBy: { chain: "asc" },
-  });
+  const rows = await db.$queryRaw<{ chain: string }[]>`
+    SELECT DISTINCT chain FROM "AuditEvent"
+    UNION SELECT DISTINCT chain FROM "AuditCheckpoint" ORDER BY chain`;
   const reports: ChainReport[] = [];
-  for (const { chain } of chains) reports.push(await verifyChain(db, chain));
+  for (const { chain } of rows) reports.push(await verifyChain(db, chain));
   return reports;
 }

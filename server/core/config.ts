@@ -11,6 +11,9 @@ const webConfigSchema = z
     AUTH_SECRET: z
       .string({ error: "AUTH_SECRET is not set (npm run up generates one)" })
       .min(32, "AUTH_SECRET must be at least 32 characters"),
+    CORRAL_SECRET_KEY: z
+      .string({ error: "CORRAL_SECRET_KEY is not set (npm run up generates one)" })
+      .min(32, "CORRAL_SECRET_KEY must be at least 32 characters"),
     CORRAL_WORKER_TOKEN: z
       .string({ error: "CORRAL_WORKER_TOKEN is not set (npm run up generates one)" })
       .min(32, "CORRAL_WORKER_TOKEN must be at least 32 characters"),
@@ -39,6 +42,11 @@ const webConfigSchema = z
     CORRAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
     CORRAL_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     CORRAL_OIDC_NAME: z.string().min(1).default("Single sign-on"),
+    /// Webhooks may target loopback and private addresses only when this is set (development).
+    CORRAL_WEBHOOK_ALLOW_PRIVATE: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
   })
   .refine(
     (c) => !c.CORRAL_OIDC_ISSUER || (c.CORRAL_OIDC_CLIENT_ID && c.CORRAL_OIDC_CLIENT_SECRET),

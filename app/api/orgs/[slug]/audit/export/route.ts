@@ -6,6 +6,7 @@ import { auditFilterSchema } from "@/server/audit/filters.ts";
 import { recordAuditEvent } from "@/server/audit/record.ts";
 import { resolveTenantAccess } from "@/server/core/tenant-access.ts";
 import { createContext } from "@/server/core/trpc.ts";
+import { pgPool } from "@/server/db/pg-pool.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -48,7 +49,8 @@ export async function GET(req: Request, props: { params: Promise<{ slug: string 
     }),
   );
   const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
-  return new Response(exportStream(ctx.db, access.org.id, filters.data, format), {
+  const body = await exportStream(pgPool(), access.org.id, filters.data, format);
+  return new Response(body, {
     headers: {
       "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
       "content-disposition": `attachment; filename="audit-${slug}-${stamp}.${format}"`,

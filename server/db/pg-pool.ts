@@ -1,0 +1,17 @@
+// A plain node-postgres pool beside Prisma, for what Prisma cannot do: streaming COPY out.
+import pg from "pg";
+import { webConfig } from "../core/config.ts";
+
+export type PgPool = pg.Pool;
+
+export function createPgPool(url: string, max = 4): PgPool {
+  return new pg.Pool({ connectionString: url, max });
+}
+
+const globalForPool = globalThis as unknown as { corralPgPool?: PgPool };
+
+/** The process-wide pool, created on first use from DATABASE_URL. */
+export function pgPool(): PgPool {
+  globalForPool.corralPgPool ??= createPgPool(webConfig().DATABASE_URL);
+  return globalForPool.corralPgPool;
+}
