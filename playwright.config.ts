@@ -65,6 +65,8 @@ export default defineConfig({
       CORRAL_OIDC_CLIENT_ID: oidc.clientId,
       CORRAL_OIDC_CLIENT_SECRET: oidc.clientSecret,
       CORRAL_OIDC_NAME: "Acme SSO",
+      // The webhook test's endpoint listens on loopback.
+      CORRAL_WEBHOOK_ALLOW_PRIVATE: "true",
       CORRAL_MAIL_SINK_HTTP_PORT: process.env.E2E_MAIL_SINK_HTTP_PORT,
     },
   },

@@ -2,6 +2,7 @@
 import { accountsRouter } from "./accounts/router.ts";
 import { apiKeysRouter } from "./api-keys/router.ts";
 import { auditRouter } from "./audit/router.ts";
+import { auditSettingsRouter } from "./audit/webhooks/router.ts";
 import { createCallerFactory, createTRPCRouter } from "./core/trpc.ts";
 import { healthRouter } from "./health/router.ts";
 import { invitationsRouter } from "./invitations/router.ts";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   invitations: invitationsRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
+  auditSettings: auditSettingsRouter,
   health: healthRouter,
 });
 

@@ -152,6 +152,10 @@ async function main() {
     await waitForStart((h) => h.database?.ok === true, 60, "web app");
   });
 
+  await step("starting the job runner (webhooks, retention)", async () => {
+    supervisor.start("jobs", node, ["--import", "tsx", "server/jobs/main.ts"], env);
+  });
+
   await step("starting the local worker", async () => {
     supervisor.start("worker", node, ["--import", "tsx", "worker/main.ts"], {
       ...process.env,

@@ -25,7 +25,7 @@ const columns: [string, string, "text" | "raw"][] = [
   ["ipAddress", `"ipAddress"`, "text"],
   ["userAgent", `"userAgent"`, "text"],
   ["requestId", `"requestId"`, "text"],
-  ["metadata", "metadata::text", "raw"],
+  ["metadata", "metadata", "raw"],
   ["prevHash", `"prevHash"`, "raw"],
   ["hash", "hash", "raw"],
 ];
@@ -47,10 +47,8 @@ function copyStatement(where: string, format: ExportFormat): string {
   }
   // One JSON object per line. CSV mode with separator and quote characters that JSON always
   // escapes (U+001F, U+001E) writes each line verbatim; text mode would double backslashes.
-  const object = columns
-    .map(([name]) => `'${name}', ${name === "metadata" ? "metadata" : `"${name}"`}`)
-    .join(", ");
-  return `COPY (SELECT json_build_object(${object}) ${from}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e')`;
+  const select = columns.map(([name, sql]) => `${sql} AS "${name}"`).join(", ");
+  return `COPY (SELECT row_to_json(e) FROM (SELECT ${select} ${from}) e) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e')`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // so values are never spliced into the text: each one is set with a parameterised
 // `set_config(…, true)` in the export's transaction and read back with current_setting().
 // Same semantics as auditWhere (filters.ts); a test holds the two to the same rows.
-import type { AuditFilters } from "./filters.ts";
+import { type AuditFilters, actionFilter } from "./filters.ts";
 
 export interface FilterSql {
   /** SQL boolean expression over "AuditEvent". */
@@ -23,14 +23,10 @@ export function auditFilterSql(chain: string, f: AuditFilters): FilterSql {
     clauses.push(`("actorId" = ${setting("actor")} OR ${contains('"actorName"', "actor")})`);
   }
   if (f.action) {
-    const prefix = f.action.endsWith("*")
-      ? f.action.slice(0, -1)
-      : f.action.endsWith(".")
-        ? f.action
-        : null;
-    settings.action = prefix ?? f.action;
+    const match = actionFilter(f.action);
+    settings.action = "exact" in match ? match.exact : match.prefix;
     clauses.push(
-      prefix === null
+      "exact" in match
         ? `action = ${setting("action")}`
         : `starts_with(action, ${setting("action")})`,
     );

@@ -25,16 +25,19 @@ export type AuditFilters = z.infer<typeof auditFilterSchema>;
 const literal = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 const contains = (value: string) => ({ contains: literal(value), mode: "insensitive" as const });
 
+/** An action filter is a prefix when it ends in `.` or `*` (`member.`, `member.*`). */
+export function actionFilter(action: string): { prefix: string } | { exact: string } {
+  if (action.endsWith("*")) return { prefix: action.slice(0, -1) };
+  if (action.endsWith(".")) return { prefix: action };
+  return { exact: action };
+}
+
 export function auditWhere(chain: string, f: AuditFilters): Prisma.AuditEventWhereInput {
   const and: Prisma.AuditEventWhereInput[] = [{ chain, seq: { not: null } }];
   if (f.actor) and.push({ OR: [{ actorId: f.actor }, { actorName: contains(f.actor) }] });
   if (f.action) {
-    const prefix = f.action.endsWith("*")
-      ? f.action.slice(0, -1)
-      : f.action.endsWith(".")
-        ? f.action
-        : null;
-    and.push({ action: prefix === null ? f.action : { startsWith: literal(prefix) } });
+    const match = actionFilter(f.action);
+    and.push({ action: "exact" in match ? match.exact : { startsWith: literal(match.prefix) } });
   }
   if (f.target) and.push({ OR: [{ targetId: f.target }, { targetName: contains(f.target) }] });
   if (f.outcome) and.push({ outcome: f.outcome });

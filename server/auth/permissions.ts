@@ -16,6 +16,8 @@ export const permissionMatrix = {
   "member.manage": admins,
   "audit.read": admins,
   "audit.export": admins,
+  /** Retention and webhook sinks. */
+  "audit.configure": admins,
   "api_key.manage": all,
   "api_key.revoke_any": admins,
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,5 +1,6 @@
 "use client";
 import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { primaryButton, secondaryButton } from "@/app/_components/buttons.ts";
@@ -122,7 +123,7 @@ export function AuditView({ orgSlug }: { orgSlug: string }) {
           {verify.data && (
             <span role="status" data-testid="verify-chain-result" className="text-sm">
               {verify.data.ok
-                ? `Chain intact: ${verify.data.checked} events verified.`
+                ? `Chain intact: ${verify.data.checked} events verified${verify.data.fromSeq > 1 ? ` from #${verify.data.fromSeq} (older ones purged by retention, checkpoint signed)` : ""}.`
                 : `Chain broken at event ${verify.data.broken?.eventId} (${verify.data.broken?.problem}).`}
             </span>
           )}
@@ -135,6 +136,9 @@ export function AuditView({ orgSlug }: { orgSlug: string }) {
           >
             {verify.isPending ? "Verifying…" : "Verify chain"}
           </button>
+          <Link href={`/o/${orgSlug}/audit/settings`} className={secondaryButton}>
+            Retention &amp; webhooks
+          </Link>
         </div>
       </div>
 

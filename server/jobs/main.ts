@@ -1,0 +1,28 @@
+// Entry point of the job runner (`npm run jobs`): webhook delivery and audit retention.
+// Fails fast, in one line, when its configuration is wrong.
+import { webConfig } from "../core/config.ts";
+import { describeError } from "../core/errors.ts";
+import { db } from "../db/client.ts";
+import { startJobRunner } from "./runner.ts";
+
+const log = (line: string) => console.log(`corral-jobs: ${line.replace(/^jobs: /, "")}`);
+
+async function main() {
+  const config = webConfig();
+  const runner = await startJobRunner({ db: db(), databaseUrl: config.DATABASE_URL, log });
+  log("running: webhook delivery, audit retention (hourly)");
+  await new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+  });
+  log("stopping");
+  await runner.stop();
+  await db().$disconnect();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`corral-jobs: ${describeError(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,76 @@
+// The job runner: pg-boss workers for webhook delivery and audit retention, the retention
+// schedule, and a sweep that queues a delivery for every webhook with events waiting.
+// Delivery jobs are exclusive per webhook, so the sweep cannot pile them up, and a webhook
+// whose endpoint is failing waits out its backoff instead of being hammered.
+import type { PgBoss } from "pg-boss";
+import { purgeAllExpiredEvents } from "../audit/retention.ts";
+import { deliverWebhook, webhooksBehind } from "../audit/webhooks/deliver.ts";
+import { describeError } from "../core/errors.ts";
+import type { Db } from "../db/client.ts";
+import { createBoss, createQueues, queues } from "./queues.ts";
+
+export interface JobRunnerOptions {
+  db: Db;
+  databaseUrl: string;
+  /** How often to look for webhooks with events waiting. */
+  sweepMs?: number;
+  /** First delay before retrying a failed delivery (doubling after); default 5 s. */
+  retryDelaySeconds?: number;
+  /** Cron for the retention purge (default: hourly). */
+  retentionCron?: string;
+  log?: (line: string) => void;
+}
+
+export interface JobRunner {
+  boss: PgBoss;
+  sweep: () => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunner> {
+  const { db } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const boss = createBoss(options.databaseUrl);
+  boss.on("error", (error) => log(`jobs: ${describeError(error)}`));
+  await boss.start();
+  await createQueues(boss, options.retryDelaySeconds);
+
+  await boss.work<{ webhookId: string }>(
+    queues.webhookDelivery,
+    { batchSize: 1, pollingIntervalSeconds: 0.5 },
+    async ([job]) => {
+      if (!job) return;
+      const run = await deliverWebhook(db, job.data.webhookId, job.retryCount + 1);
+      // A busy webhook hands over after a while; the next sweep picks the rest up.
+      return run;
+    },
+  );
+  await boss.work(queues.auditRetention, { batchSize: 1 }, async () => {
+    const results = await purgeAllExpiredEvents(db);
+    const purged = results.reduce((n, r) => n + r.purged, 0);
+    if (purged > 0) log(`jobs: retention purged ${purged} audit events`);
+    return { purged };
+  });
+  await boss.schedule(queues.auditRetention, options.retentionCron ?? "17 * * * *");
+
+  const sweep = async () => {
+    const ids = await webhooksBehind(db);
+    for (const id of ids)
+      await boss.send(queues.webhookDelivery, { webhookId: id }, { singletonKey: id });
+    return ids.length;
+  };
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    sweeping = sweep().catch((error) => log(`jobs: webhook sweep failed: ${describeError(error)}`));
+  }, options.sweepMs ?? 2000);
+
+  return {
+    boss,
+    sweep,
+    stop: async () => {
+      clearInterval(timer);
+      await sweeping;
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    },
+  };
+}
