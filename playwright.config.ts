@@ -1,6 +1,5 @@
 // Browser tests against a production build, brought up the way users bring it up
 // (`infra/dev/up.ts`), on its own port and a fresh database dropped afterwards.
-import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
 import { oidc } from "./e2e/oidc-provider.ts";
 import { withDatabase } from "./server/db/database.ts";
@@ -12,7 +11,6 @@ export const baseURL = `http://localhost:${port}`;
 // The config is evaluated again in every test process; the first evaluation decides.
 process.env.E2E_DATABASE_URL ??= withDatabase(testServerUrl, uniqueDatabaseName("corral_e2e"));
 process.env.E2E_DEMO_PASSWORD ??= "e2e-demo-password";
-process.env.E2E_WORKER_TOKEN ??= randomBytes(32).toString("base64url");
 process.env.E2E_MAIL_SINK_HTTP_PORT ??= "2581";
 
 export default defineConfig({
@@ -48,7 +46,8 @@ export default defineConfig({
   webServer: {
     command: "node --import tsx infra/dev/up.ts --no-build",
     wait: { stdout: /Corral is up/ },
-    timeout: 120_000,
+    // The first start on a fresh machine builds the sandbox and agent images.
+    timeout: 300_000,
     reuseExistingServer: false,
     stdout: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
@@ -57,7 +56,6 @@ export default defineConfig({
       DATABASE_URL: process.env.E2E_DATABASE_URL,
       CORRAL_DATA_DIR: ".corral/e2e",
       CORRAL_DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD,
-      CORRAL_WORKER_TOKEN: process.env.E2E_WORKER_TOKEN,
       CORRAL_WORKER_NAME: "e2e-worker",
       CORRAL_WORKER_LABELS: "zone=e2e",
       CORRAL_MAIL_SINK_PORT: "2526",

@@ -18,22 +18,21 @@ test("health reports the database and the live local worker with its engine", as
   }).toPass({ timeout: 15_000 });
 });
 
-test("the worker API refuses a wrong token and a malformed heartbeat clearly", async ({
+test("the worker API refuses a wrong credential and a malformed enrolment clearly", async ({
   request,
 }) => {
   const refused = await request.post("/api/worker/v1/heartbeat", {
-    headers: { authorization: "Bearer wrong-token" },
+    headers: { authorization: "Bearer crlh_wrong" },
     data: {},
   });
   expect(refused.status()).toBe(401);
-  expect(await refused.json()).toEqual({ error: "worker token refused" });
+  expect(await refused.json()).toEqual({ error: "host credential refused: enrol this host again" });
 
-  const malformed = await request.post("/api/worker/v1/heartbeat", {
-    headers: { authorization: `Bearer ${process.env.E2E_WORKER_TOKEN}` },
-    data: { name: "bad name!", version: "1", engine: {} },
+  const malformed = await request.post("/api/worker/v1/enrol", {
+    data: { name: "bad name!", version: "1", engine: {}, token: "x" },
   });
   expect(malformed.status()).toBe(400);
-  expect((await malformed.json()).error).toMatch(/^invalid heartbeat: name: letters, digits/);
+  expect((await malformed.json()).error).toMatch(/^invalid enrolment: name: letters, digits/);
 });
 
 test("the API refuses a signed-out caller with a message, not a stack trace", async ({

@@ -17,8 +17,15 @@ export async function seedDemo(db: Db, password: string): Promise<void> {
   await db.$transaction(async (tx) => {
     const user = await tx.user.upsert({
       where: { email: demo.email },
-      create: { email: demo.email, name: demo.name, passwordHash, emailVerifiedAt: new Date() },
-      update: { passwordHash },
+      // The demo user also operates this local deployment (the fleet page).
+      create: {
+        email: demo.email,
+        name: demo.name,
+        passwordHash,
+        emailVerifiedAt: new Date(),
+        isOperator: true,
+      },
+      update: { passwordHash, isOperator: true },
     });
     if (await tx.organization.findUnique({ where: { slug: demo.orgSlug } })) return;
     const org = await tx.organization.create({ data: { slug: demo.orgSlug, name: demo.orgName } });

@@ -1,9 +1,11 @@
 // Every router of the API, mounted under /api/trpc. Add a feature's router here.
 import { accountsRouter } from "./accounts/router.ts";
+import { agentsRouter } from "./agents/router.ts";
 import { apiKeysRouter } from "./api-keys/router.ts";
 import { auditRouter } from "./audit/router.ts";
 import { auditSettingsRouter } from "./audit/webhooks/router.ts";
 import { createCallerFactory, createTRPCRouter } from "./core/trpc.ts";
+import { fleetRouter } from "./fleet/router.ts";
 import { healthRouter } from "./health/router.ts";
 import { invitationsRouter } from "./invitations/router.ts";
 import { membersRouter } from "./members/router.ts";
@@ -15,6 +17,8 @@ export const appRouter = createTRPCRouter({
   members: membersRouter,
   invitations: invitationsRouter,
   apiKeys: apiKeysRouter,
+  agents: agentsRouter,
+  fleet: fleetRouter,
   audit: auditRouter,
   auditSettings: auditSettingsRouter,
   health: healthRouter,

@@ -29,7 +29,6 @@ export default async function setup(project: TestProject) {
     DATABASE_URL: url,
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     AUTH_URL: "http://localhost:3000",
-    CORRAL_WORKER_TOKEN: randomBytes(32).toString("base64url"),
     CORRAL_SECRET_KEY: randomBytes(32).toString("base64url"),
     CORRAL_WEBHOOK_ALLOW_PRIVATE: "true",
     CORRAL_SMTP_URL: sink.smtpUrl,

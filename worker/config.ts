@@ -1,5 +1,5 @@
-// The worker's configuration. It holds no database credentials: everything it knows
-// about the fleet comes from the control plane's worker API.
+// The worker's configuration. It holds no database credentials: everything it knows about
+// the fleet comes from the control plane's worker API, as the host it enrolled as.
 import { hostname } from "node:os";
 import { z } from "zod";
 import { parseEnv } from "../server/core/env.ts";
@@ -24,14 +24,27 @@ const workerConfigSchema = z.object({
   CORRAL_CONTROL_PLANE_URL: z
     .url({ protocol: /^https?$/, error: "CORRAL_CONTROL_PLANE_URL must be an http(s) URL" })
     .default("http://localhost:3000"),
-  CORRAL_WORKER_TOKEN: z
-    .string({
-      error: "CORRAL_WORKER_TOKEN is not set: copy it from the control plane's environment",
-    })
-    .min(32, "CORRAL_WORKER_TOKEN must be at least 32 characters"),
-  CORRAL_WORKER_NAME: z.string().min(1).default(hostname()),
+  /** One-time token from an operator; needed until this host has enrolled. */
+  CORRAL_ENROLMENT_TOKEN: z.string().min(1).optional(),
+  /** Where the host's credential is kept after enrolment. */
+  CORRAL_WORKER_STATE_DIR: z.string().min(1).default("/var/lib/corral/worker"),
+  CORRAL_WORKER_NAME: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(
+      /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/,
+      "CORRAL_WORKER_NAME: letters, digits, dot, dash and underscore only",
+    )
+    .default(hostname().slice(0, 64)),
   CORRAL_WORKER_LABELS: labelList,
   DOCKER_HOST: z.string().default("unix:///var/run/docker.sock"),
+  /** OCI runtime of the privileged sandbox containers: runc, sysbox-runc, or runc-privfix. */
+  CORRAL_SANDBOX_RUNTIME: z.string().min(1).default("runc"),
+  /** Host folder holding each sandbox's private engine socket. */
+  CORRAL_SANDBOX_DIR: z.string().min(1).default("/var/lib/corral/sandboxes"),
+  /** Seconds between full reconcile passes when nothing changes (drift repair). */
+  CORRAL_RESYNC_SECONDS: z.coerce.number().int().positive().default(15),
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

@@ -1,56 +1,143 @@
-// The worker's main loop: describe the engine, report to the control plane, repeat.
-// Later issues add reconcile (observe → diff → act → report) to each beat.
-import type Docker from "dockerode";
+// The worker's main loops, after it knows who it is (identity.ts):
+//   heartbeat  every few seconds: what this host can hold, whether its driver is healthy;
+//   watch      long-polls the desired state; a new version wakes reconcile at once;
+//   reconcile  observe → diff → act, on every change and every CORRAL_RESYNC_SECONDS;
+//   report     every 2 s: changed states, new log lines, stats.
+// Unreachable control plane: said once, retried. Refused credential: fatal.
 import { describeError, UnreachableError } from "../server/core/errors.ts";
+import type { EngineInfo, HostReport } from "../server/fleet/worker-protocol.ts";
 import type { WorkerConfig } from "./config.ts";
 import { ControlPlaneClient } from "./control-plane/client.ts";
-import { describeEngine } from "./engine/docker-engine.ts";
+import type { SandboxDriver } from "./drivers/driver.ts";
+import { establishIdentity } from "./identity.ts";
+import { Reconciler } from "./reconcile/reconciler.ts";
+import { Telemetry } from "./reconcile/telemetry.ts";
 
-export const workerVersion = "0.1.0";
+export const workerVersion = "0.2.0";
 
 export interface FleetAgentOptions {
   config: WorkerConfig;
-  engine: Docker;
+  driver: SandboxDriver;
+  describeEngine: () => Promise<EngineInfo>;
   signal: AbortSignal;
   log: (line: string) => void;
 }
 
-/** Runs until `signal` aborts; throws only for problems retrying cannot fix. */
-export async function runFleetAgent({ config, engine, signal, log }: FleetAgentOptions) {
-  const controlPlane = new ControlPlaneClient(
-    config.CORRAL_CONTROL_PLANE_URL,
-    config.CORRAL_WORKER_TOKEN,
-  );
-  let intervalSeconds = 5;
-  let lastProblem: string | null = null;
-  let registered = false;
-
-  while (!signal.aborted) {
+export async function runFleetAgent({
+  config,
+  driver,
+  describeEngine,
+  signal,
+  log,
+}: FleetAgentOptions) {
+  const client = new ControlPlaneClient(config.CORRAL_CONTROL_PLANE_URL);
+  const hostReport = async (): Promise<HostReport> => {
+    const [engine, fp] = await Promise.all([describeEngine(), driver.fingerprint()]);
+    return {
+      name: config.CORRAL_WORKER_NAME,
+      version: workerVersion,
+      labels: { ...fp.labels, ...config.CORRAL_WORKER_LABELS },
+      engine,
+      driver: {
+        name: fp.driver,
+        healthy: fp.healthy,
+        ...(fp.reason && { reason: fp.reason }),
+        capacity: fp.capacity,
+      },
+    };
+  };
+  const problems = new Map<string, string>();
+  /** Runs `work`; an unreachable control plane is reported once per outage and retried. */
+  const attempt = async (loop: string, work: () => Promise<void>) => {
     try {
-      const engineInfo = await describeEngine(engine, config.DOCKER_HOST);
-      const reply = await controlPlane.heartbeat({
-        name: config.CORRAL_WORKER_NAME,
-        version: workerVersion,
-        labels: config.CORRAL_WORKER_LABELS,
-        engine: engineInfo,
-      });
-      intervalSeconds = reply.heartbeatSeconds;
-      if (!registered || lastProblem) {
-        log(
-          `reporting to ${config.CORRAL_CONTROL_PLANE_URL} as ${config.CORRAL_WORKER_NAME} (host ${reply.hostId}, engine ${engineInfo.serverVersion})`,
-        );
-      }
-      registered = true;
-      lastProblem = null;
+      await work();
+      if (problems.get(loop)) log(`${loop}: back to normal`);
+      problems.delete(loop);
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
-      // Say it once per outage, not once per beat.
       const problem = describeError(error);
-      if (problem !== lastProblem) log(`${problem}; retrying every ${intervalSeconds}s`);
-      lastProblem = problem;
+      if (problems.get(loop) !== problem) log(`${loop}: ${problem}; retrying`);
+      problems.set(loop, problem);
+      await sleep(2000, signal);
     }
-    await sleep(intervalSeconds * 1000, signal);
+  };
+
+  let identity: { hostId: string } | null = null;
+  while (!identity && !signal.aborted) {
+    await attempt("enrol", async () => {
+      identity = await establishIdentity(config, client, hostReport, log);
+    });
   }
+  if (!identity) return;
+  log(
+    `reporting to ${config.CORRAL_CONTROL_PLANE_URL} as ${config.CORRAL_WORKER_NAME} (host ${(identity as { hostId: string }).hostId})`,
+  );
+
+  const reconciler = new Reconciler(driver, log);
+  const telemetry = new Telemetry(driver, reconciler);
+  let heartbeatSeconds = 5;
+  // A change that arrives during a pass must not wait for the next resync.
+  let dirty = false;
+  let resume: () => void = () => {};
+  const wake = () => {
+    dirty = true;
+    resume();
+  };
+
+  const heartbeat = async () => {
+    while (!signal.aborted) {
+      await attempt("heartbeat", async () => {
+        heartbeatSeconds = (await client.heartbeat(await hostReport())).heartbeatSeconds;
+      });
+      await sleep(heartbeatSeconds * 1000, signal);
+    }
+  };
+  const watch = async () => {
+    let version = -1;
+    while (!signal.aborted) {
+      await attempt("watch", async () => {
+        const next = await client.desired(version, 20);
+        if (!next) return;
+        version = next.version;
+        reconciler.desired = next;
+        wake();
+      });
+    }
+  };
+  const reconcile = async () => {
+    while (!signal.aborted) {
+      dirty = false;
+      try {
+        await reconciler.pass();
+      } catch (error) {
+        log(`reconcile: ${describeError(error)}`);
+      }
+      if (dirty) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, config.CORRAL_RESYNC_SECONDS * 1000);
+        resume = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        signal.addEventListener("abort", resume, { once: true });
+      });
+    }
+  };
+  const report = async () => {
+    while (!signal.aborted) {
+      await attempt("report", async () => {
+        const next = await telemetry.collect();
+        try {
+          await client.report(next);
+        } catch (error) {
+          telemetry.reset(); // resend everything once it is reachable again
+          throw error;
+        }
+      });
+      await sleep(2000, signal);
+    }
+  };
+  await Promise.all([heartbeat(), watch(), reconcile(), report()]);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

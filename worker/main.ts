@@ -1,11 +1,17 @@
 // Entry point of the worker process (`npm run worker`). Fails fast, in one line, when its
-// configuration is wrong or no engine answers; otherwise reports until stopped.
+// configuration is wrong or no engine answers; builds the local images if missing; then
+// enrols (or reuses its credential) and runs the fleet agent until stopped.
+import { ensureImages } from "../infra/images/ensure-images.ts";
 import { describeError } from "../server/core/errors.ts";
 import { workerConfig } from "./config.ts";
+import { EngineContainerDriver } from "./drivers/engine-container/index.ts";
 import { connectEngine, describeEngine } from "./engine/docker-engine.ts";
 import { runFleetAgent } from "./fleet-agent.ts";
 
 const log = (line: string) => console.log(`corral-worker: ${line}`);
+
+/** What agents get when they ask for the default image (see server/agents/schemas.ts). */
+const agentBaseAlias = { repo: "corral/agent-base", tag: "latest" };
 
 async function main() {
   const config = workerConfig();
@@ -14,6 +20,19 @@ async function main() {
   log(
     `engine ${info.serverVersion} at ${config.DOCKER_HOST} (${info.cpus} CPUs, runtimes: ${info.runtimes.join(", ")})`,
   );
+  if (!info.runtimes.includes(config.CORRAL_SANDBOX_RUNTIME)) {
+    throw new Error(
+      `the engine has no "${config.CORRAL_SANDBOX_RUNTIME}" runtime for sandboxes: set CORRAL_SANDBOX_RUNTIME to one of ${info.runtimes.join(", ")}`,
+    );
+  }
+  const images = await ensureImages(engine, { log });
+  await engine.getImage(images.agentBase).tag(agentBaseAlias);
+  const driver = new EngineContainerDriver(engine, {
+    runtime: config.CORRAL_SANDBOX_RUNTIME,
+    stateDir: config.CORRAL_SANDBOX_DIR,
+    sandboxImage: images.sandboxEngine,
+    agentImageDefault: images.agentBase,
+  });
 
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -22,7 +41,13 @@ async function main() {
       stop.abort();
     });
   }
-  await runFleetAgent({ config, engine, signal: stop.signal, log });
+  await runFleetAgent({
+    config,
+    driver,
+    describeEngine: () => describeEngine(engine, config.DOCKER_HOST),
+    signal: stop.signal,
+    log,
+  });
 }
 
 main().then(

@@ -7,7 +7,6 @@ import path from "node:path";
 
 export interface LocalSecrets {
   authSecret: string;
-  workerToken: string;
   /** Master key: signs audit checkpoints and seals stored secrets. Losing it loses them. */
   secretKey: string;
   demoPassword: string;
@@ -16,7 +15,6 @@ export interface LocalSecrets {
 
 const fresh = (): LocalSecrets => ({
   authSecret: randomBytes(32).toString("base64url"),
-  workerToken: randomBytes(32).toString("base64url"),
   secretKey: randomBytes(32).toString("base64url"),
   demoPassword: `demo-${randomBytes(6).toString("base64url")}`,
   embeddedPgPassword: randomBytes(18).toString("base64url"),
@@ -33,7 +31,6 @@ export async function loadLocalSecrets(dataDir: string): Promise<LocalSecrets> {
   return {
     ...secrets,
     authSecret: process.env.AUTH_SECRET ?? secrets.authSecret,
-    workerToken: process.env.CORRAL_WORKER_TOKEN ?? secrets.workerToken,
     secretKey: process.env.CORRAL_SECRET_KEY ?? secrets.secretKey,
     demoPassword: process.env.CORRAL_DEMO_PASSWORD ?? secrets.demoPassword,
   };

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { demo, seedDemo } from "../../prisma/seed.ts";
 import { ConfigError, describeError } from "../../server/core/errors.ts";
 import { createDb } from "../../server/db/client.ts";
+import { createEnrolmentToken } from "../../server/fleet/enrolment.ts";
 import {
   describeServer,
   ensureDatabase,
@@ -17,6 +18,7 @@ import {
 import { type RunningPostgres, startEmbeddedPostgres } from "../../server/db/embedded.ts";
 import type { HealthReport } from "../../server/health/health.ts";
 import { connectEngine, describeEngine } from "../../worker/engine/docker-engine.ts";
+import { ensureImages } from "../images/ensure-images.ts";
 import { loadLocalSecrets } from "./local-secrets.ts";
 import { type MailSink, startMailSink } from "./mail-sink.ts";
 import { runStep, Supervisor } from "./supervisor.ts";
@@ -87,8 +89,17 @@ async function main() {
   const secrets = await loadLocalSecrets(dataDir);
   await assertPortFree(port);
 
-  await step("checking the Docker engine", () =>
+  const engine = await step("checking the Docker engine", () =>
     describeEngine(connectEngine(dockerHost), dockerHost),
+  );
+  // Sandboxes run a private engine in a privileged container: sysbox-runc where installed,
+  // runc-privfix on hosts that need it (see README), plain runc otherwise.
+  const sandboxRuntime =
+    process.env.CORRAL_SANDBOX_RUNTIME ??
+    ["sysbox-runc", "runc-privfix"].find((r) => engine.runtimes.includes(r)) ??
+    "runc";
+  await step("building the sandbox and agent images (the first time takes about a minute)", () =>
+    ensureImages(connectEngine(dockerHost), { log: (line) => console.log(`  ${line}`) }),
   );
 
   let databaseUrl = process.env.DATABASE_URL;
@@ -104,12 +115,22 @@ async function main() {
     databaseUrl = withDatabase(embedded.url, "corral");
   }
   const dbUrl = databaseUrl;
+  let enrolmentToken = "";
   await step(`preparing database at ${describeServer(dbUrl)}`, async () => {
     await ensureDatabase(dbUrl);
     await migrateDatabase(dbUrl);
     const db = createDb(dbUrl);
     try {
       await seedDemo(db, secrets.demoPassword);
+      // The local worker enrols with this (or keeps the credential it already has).
+      enrolmentToken = (
+        await createEnrolmentToken(
+          db,
+          { type: "SYSTEM", name: "npm run up" },
+          { description: "local worker", ttlHours: 1 },
+          {},
+        )
+      ).token;
     } finally {
       await db.$disconnect();
     }
@@ -131,7 +152,6 @@ async function main() {
     DATABASE_URL: dbUrl,
     AUTH_SECRET: secrets.authSecret,
     AUTH_URL: appUrl,
-    CORRAL_WORKER_TOKEN: secrets.workerToken,
     CORRAL_SECRET_KEY: secrets.secretKey,
     ...(mailSink && { CORRAL_SMTP_URL: mailSink.smtpUrl, CORRAL_MAIL_SINK_URL: mailSink.httpUrl }),
   };
@@ -160,7 +180,10 @@ async function main() {
     supervisor.start("worker", node, ["--import", "tsx", "worker/main.ts"], {
       ...process.env,
       CORRAL_CONTROL_PLANE_URL: appUrl,
-      CORRAL_WORKER_TOKEN: secrets.workerToken,
+      CORRAL_ENROLMENT_TOKEN: enrolmentToken,
+      CORRAL_WORKER_STATE_DIR: path.join(dataDir, "worker"),
+      CORRAL_SANDBOX_DIR: path.join(dataDir, "sandboxes"),
+      CORRAL_SANDBOX_RUNTIME: sandboxRuntime,
       CORRAL_WORKER_NAME: process.env.CORRAL_WORKER_NAME ?? "local",
       CORRAL_WORKER_LABELS: process.env.CORRAL_WORKER_LABELS ?? "zone=local",
       DOCKER_HOST: dockerHost,

@@ -18,6 +18,9 @@ export const permissionMatrix = {
   "audit.export": admins,
   /** Retention and webhook sinks. */
   "audit.configure": admins,
+  "agent.read": all,
+  /** Create, change, start, stop and delete agents. */
+  "agent.manage": ["OWNER", "ADMIN", "MEMBER"],
   "api_key.manage": all,
   "api_key.revoke_any": admins,
 } as const satisfies Record<string, readonly Role[]>;

@@ -14,9 +14,6 @@ const webConfigSchema = z
     CORRAL_SECRET_KEY: z
       .string({ error: "CORRAL_SECRET_KEY is not set (npm run up generates one)" })
       .min(32, "CORRAL_SECRET_KEY must be at least 32 characters"),
-    CORRAL_WORKER_TOKEN: z
-      .string({ error: "CORRAL_WORKER_TOKEN is not set (npm run up generates one)" })
-      .min(32, "CORRAL_WORKER_TOKEN must be at least 32 characters"),
     CORRAL_SESSION_MAX_AGE_HOURS: z.coerce
       .number()
       .int()

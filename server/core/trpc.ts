@@ -105,6 +105,28 @@ export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, session: ctx.session } });
 });
 
+/**
+ * A deployment operator (User.isOperator): the fleet of worker hosts, enrolment, cordon and
+ * drain. Sessions only; API keys belong to one organisation and never reach these.
+ */
+export const operatorProcedure = signedInProcedure.use(async ({ ctx, next }) => {
+  const user = await ctx.db.user.findUnique({
+    where: { id: ctx.session.user.id },
+    select: { isOperator: true },
+  });
+  if (!user?.isOperator)
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "Only operators of this deployment can do this.",
+    });
+  return next({
+    ctx: {
+      ...ctx,
+      operator: { type: "USER" as const, id: ctx.session.user.id, name: ctx.session.user.email },
+    },
+  });
+});
+
 const tenantInput = z.object({ orgSlug: z.string().min(1).max(64) });
 
 /**

@@ -1,38 +1,26 @@
-// Records a worker's heartbeat; the first one from a host name registers it (audited).
-import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
+// Records an enrolled host's heartbeat: what it can hold and whether its driver is healthy.
+// A host that was marked lost and beats again is back (its old sandboxes were re-placed).
 import type { Db } from "../db/client.ts";
 import type { HeartbeatRequest } from "./worker-protocol.ts";
 
 export async function recordHeartbeat(
   db: Db,
+  hostId: string,
   beat: HeartbeatRequest,
-  request: AuditRequest,
-): Promise<{ hostId: string }> {
-  const now = new Date();
-  const fields = { version: beat.version, labels: beat.labels, engine: beat.engine };
-  const updated = await db.workerHost.updateManyAndReturn({
-    where: { name: beat.name },
-    data: { ...fields, lastHeartbeatAt: now },
-    select: { id: true },
-  });
-  if (updated[0]) return { hostId: updated[0].id };
-
-  return db.$transaction(async (tx) => {
-    // Two first beats racing: the unique name lets one insert win; the other updates.
-    const host = await tx.workerHost.upsert({
-      where: { name: beat.name },
-      create: { name: beat.name, ...fields, firstSeenAt: now, lastHeartbeatAt: now },
-      update: { ...fields, lastHeartbeatAt: now },
-    });
-    if (host.firstSeenAt.getTime() === now.getTime()) {
-      await recordAuditEvent(tx, {
-        actor: { type: "WORKER", id: host.id, name: host.name },
-        action: "worker.registered",
-        target: { type: "worker_host", id: host.id, name: host.name },
-        request,
-        metadata: { version: beat.version, labels: beat.labels },
-      });
-    }
-    return { hostId: host.id };
+): Promise<void> {
+  await db.workerHost.update({
+    where: { id: hostId },
+    data: {
+      version: beat.version,
+      labels: beat.labels,
+      engine: beat.engine,
+      driver: beat.driver.name,
+      driverHealthy: beat.driver.healthy,
+      driverReason: beat.driver.reason ?? null,
+      capacityMillis: Math.round(beat.driver.capacity.cpus * 1000),
+      capacityMemoryMb: beat.driver.capacity.memoryMb,
+      lastHeartbeatAt: new Date(),
+      lostAt: null,
+    },
   });
 }

@@ -4,7 +4,6 @@ import { runEntryPoint } from "../../test/run-process.ts";
 const settings = () => ({
   DATABASE_URL: inject("databaseUrl"),
   AUTH_SECRET: "a".repeat(40),
-  CORRAL_WORKER_TOKEN: "w".repeat(40),
   CORRAL_SECRET_KEY: "k".repeat(40),
 });
 

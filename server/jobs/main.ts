@@ -9,8 +9,13 @@ const log = (line: string) => console.log(`corral-jobs: ${line.replace(/^jobs: /
 
 async function main() {
   const config = webConfig();
-  const runner = await startJobRunner({ db: db(), databaseUrl: config.DATABASE_URL, log });
-  log("running: webhook delivery, audit retention (hourly)");
+  const runner = await startJobRunner({
+    db: db(),
+    databaseUrl: config.DATABASE_URL,
+    hostDeadlineSeconds: config.CORRAL_WORKER_DEADLINE_SECONDS,
+    log,
+  });
+  log("running: webhook delivery, audit retention (hourly), fleet controller");
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });

@@ -7,6 +7,7 @@ import { purgeAllExpiredEvents } from "../audit/retention.ts";
 import { deliverWebhook, webhooksBehind } from "../audit/webhooks/deliver.ts";
 import { describeError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
+import { reconcileFleet } from "../fleet/controller.ts";
 import { createBoss, createQueues, queues } from "./queues.ts";
 
 export interface JobRunnerOptions {
@@ -14,6 +15,8 @@ export interface JobRunnerOptions {
   databaseUrl: string;
   /** How often to look for webhooks with events waiting. */
   sweepMs?: number;
+  /** Hosts silent for longer are lost and their sandboxes re-placed; 0 turns the controller off. */
+  hostDeadlineSeconds?: number;
   /** First delay before retrying a failed delivery (doubling after); default 5 s. */
   retryDelaySeconds?: number;
   /** Cron for the retention purge (default: hourly). */
@@ -64,11 +67,30 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     sweeping = sweep().catch((error) => log(`jobs: webhook sweep failed: ${describeError(error)}`));
   }, options.sweepMs ?? 2000);
 
+  // The fleet controller: lost hosts, draining hosts and waiting sandboxes, every few seconds.
+  const deadlineSeconds = options.hostDeadlineSeconds ?? 0;
+  let controlling: Promise<unknown> = Promise.resolve();
+  const fleetTimer = deadlineSeconds
+    ? setInterval(() => {
+        controlling = reconcileFleet(db, { deadlineSeconds })
+          .then(({ lost, moves }) => {
+            for (const name of lost) log(`jobs: host ${name} stopped heartbeating; marked lost`);
+            for (const m of moves)
+              log(
+                `jobs: sandbox of ${m.orgId} ${m.to ? `placed on ${m.to}` : "waiting for a host"} (${m.reason})`,
+              );
+          })
+          .catch((error) => log(`jobs: fleet controller failed: ${describeError(error)}`));
+      }, 5000)
+    : undefined;
+
   return {
     boss,
     sweep,
     stop: async () => {
       clearInterval(timer);
+      clearInterval(fleetTimer);
+      await controlling;
       await sweeping;
       await boss.stop({ graceful: true, timeout: 10_000 });
     },

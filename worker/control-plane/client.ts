@@ -1,32 +1,44 @@
 // The worker's side of the worker API (server/fleet/worker-protocol.ts).
+import type { z } from "zod";
 import { describeError, UnreachableError } from "../../server/core/errors.ts";
 import {
+  type DesiredState,
+  desiredStateSchema,
+  type EnrolRequest,
+  enrolResponseSchema,
   type HeartbeatRequest,
-  type HeartbeatResponse,
   heartbeatResponseSchema,
+  type ReportRequest,
   workerApiBase,
 } from "../../server/fleet/worker-protocol.ts";
 
-/** The control plane refused this worker's credentials: retrying will not help. */
+/** The control plane refused this host's credential or token: retrying will not help. */
 export class WorkerRejectedError extends Error {
   override name = "WorkerRejectedError";
 }
 
 export class ControlPlaneClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
+  credential: string | null = null;
 
-  async heartbeat(beat: HeartbeatRequest): Promise<HeartbeatResponse> {
-    const url = new URL(`${workerApiBase}/heartbeat`, this.baseUrl);
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<S extends z.ZodType>(
+    method: "GET" | "POST",
+    path: string,
+    schema: S | null,
+    body?: unknown,
+    timeoutMs = 10_000,
+  ): Promise<z.output<S> | null> {
     let res: Response;
     try {
-      res = await fetch(url, {
-        method: "POST",
-        headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
-        body: JSON.stringify(beat),
-        signal: AbortSignal.timeout(10_000),
+      res = await fetch(new URL(`${workerApiBase}/${path}`, this.baseUrl), {
+        method,
+        headers: {
+          ...(this.credential && { authorization: `Bearer ${this.credential}` }),
+          ...(body !== undefined && { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const cause = error instanceof Error && error.cause ? error.cause : error;
@@ -34,15 +46,43 @@ export class ControlPlaneClient {
         `control plane unreachable at ${this.baseUrl} (${describeError(cause)})`,
       );
     }
-    const body = await res.json().catch(() => ({}));
-    if (res.status === 401 || res.status === 403) {
-      throw new WorkerRejectedError(`control plane at ${this.baseUrl} refused the worker token`);
-    }
-    if (!res.ok) {
-      throw new UnreachableError(
-        `control plane at ${this.baseUrl} answered ${res.status}: ${body?.error ?? res.statusText}`,
+    if (res.status === 304) return null;
+    const json = await res.json().catch(() => ({}));
+    if (res.status === 401 || res.status === 403)
+      throw new WorkerRejectedError(
+        `control plane at ${this.baseUrl} refused this host: ${json?.error ?? res.status}`,
       );
-    }
-    return heartbeatResponseSchema.parse(body);
+    if (!res.ok)
+      throw new UnreachableError(
+        `control plane at ${this.baseUrl} answered ${res.status}: ${json?.error ?? res.statusText}`,
+      );
+    return schema ? schema.parse(json) : json;
+  }
+
+  async enrol(req: EnrolRequest) {
+    const reply = await this.call("POST", "enrol", enrolResponseSchema, req);
+    if (!reply) throw new UnreachableError("enrolment got no answer");
+    return reply;
+  }
+
+  async heartbeat(beat: HeartbeatRequest) {
+    const reply = await this.call("POST", "heartbeat", heartbeatResponseSchema, beat);
+    if (!reply) throw new UnreachableError("heartbeat got no answer");
+    return reply;
+  }
+
+  /** The desired state once its version passes `after`, or null after `waitSeconds`. */
+  desired(after: number, waitSeconds: number): Promise<DesiredState | null> {
+    return this.call(
+      "GET",
+      `desired?after=${after}&wait=${waitSeconds}`,
+      desiredStateSchema,
+      undefined,
+      (waitSeconds + 10) * 1000,
+    );
+  }
+
+  async report(report: ReportRequest): Promise<void> {
+    await this.call("POST", "report", null, report);
   }
 }

@@ -11,8 +11,13 @@ export interface OrgChoice {
   role: string;
 }
 
-export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: OrgChoice }) {
-  const { user, orgs, current } = props;
+export function Sidebar(props: {
+  user: SessionUser;
+  orgs: OrgChoice[];
+  current: OrgChoice;
+  operator: boolean;
+}) {
+  const { user, orgs, current, operator } = props;
   return (
     <aside className="flex w-full flex-col gap-6 border-b border-zinc-200 bg-white p-4 md:min-h-dvh md:w-64 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900">
       <Link href="/" className="text-lg font-bold tracking-tight">
@@ -43,6 +48,7 @@ export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: 
         <NavLink href={`/o/${current.slug}`} exact>
           Overview
         </NavLink>
+        <NavLink href={`/o/${current.slug}/agents`}>Agents</NavLink>
         <NavLink href={`/o/${current.slug}/members`}>Members</NavLink>
         {can(current.role as Role, "audit.read") && (
           <NavLink href={`/o/${current.slug}/audit`}>Audit log</NavLink>
@@ -50,6 +56,15 @@ export function Sidebar(props: { user: SessionUser; orgs: OrgChoice[]; current: 
         <NavLink href={`/o/${current.slug}/api-keys`}>API keys</NavLink>
         <NavLink href={`/o/${current.slug}/settings`}>Settings</NavLink>
       </nav>
+
+      {operator && (
+        <nav aria-label="Deployment" className="space-y-1">
+          <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+            Deployment
+          </p>
+          <NavLink href={`/o/${current.slug}/fleet`}>Fleet</NavLink>
+        </nav>
+      )}
 
       <div className="mt-auto space-y-1 border-t border-zinc-200 pt-4 dark:border-zinc-800">
         <p className="truncate px-2 text-sm font-medium" data-testid="signed-in-user">

@@ -20,12 +20,21 @@ export default async function OrgLayout(props: {
     include: { org: { select: { slug: true, name: true } } },
     orderBy: { org: { name: "asc" } },
   });
+  const operator = await db().user.findUnique({
+    where: { id: session.user.id },
+    select: { isOperator: true },
+  });
   const orgs = memberships.map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role }));
   const current = orgs.find((o) => o.slug === slug);
   if (!current) notFound();
   return (
     <div className="flex min-h-dvh flex-col md:flex-row">
-      <Sidebar user={session.user} orgs={orgs} current={current} />
+      <Sidebar
+        user={session.user}
+        orgs={orgs}
+        current={current}
+        operator={Boolean(operator?.isOperator)}
+      />
       <main className="flex-1 space-y-6 p-6 md:p-10">
         {!session.user.emailVerified && <VerifyEmailBanner email={session.user.email} />}
         {props.children}

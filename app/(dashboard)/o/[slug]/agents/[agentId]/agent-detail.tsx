@@ -1,0 +1,146 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { secondaryButton } from "@/app/_components/buttons.ts";
+import { Notice } from "@/app/_components/notice.tsx";
+import { RelativeTime } from "@/app/_components/relative-time.tsx";
+import { StatusBadge } from "@/app/_components/status-badge.tsx";
+import { useTRPC } from "@/app/lib/trpc.ts";
+import { PageHeader } from "../../page-header.tsx";
+import { AgentLogs } from "./agent-logs.tsx";
+import { AgentStats } from "./agent-stats.tsx";
+import { DeleteAgent } from "./delete-agent.tsx";
+
+export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
+  const agent = useQuery(
+    trpc.agents.get.queryOptions({ orgSlug, agentId }, { refetchInterval: 2000 }),
+  );
+  const command = useMutation(
+    trpc.agents.command.mutationOptions({
+      onSettled: () =>
+        queryClient.invalidateQueries({ queryKey: trpc.agents.get.queryKey({ orgSlug, agentId }) }),
+    }),
+  );
+
+  if (agent.isPending)
+    return (
+      <div
+        role="status"
+        aria-busy="true"
+        aria-label="Loading the agent"
+        className="h-64 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
+      />
+    );
+  if (agent.isError)
+    return <Notice tone="error">{agent.error.message} Reload the page to try again.</Notice>;
+  if (!agent.data)
+    return (
+      <Notice tone="error">
+        This agent does not exist (any more).{" "}
+        <Link href={`/o/${orgSlug}/agents`} className="underline">
+          Back to agents
+        </Link>
+      </Notice>
+    );
+  const a = agent.data;
+  const running = a.desiredState === "RUNNING";
+
+  return (
+    <div className="space-y-8">
+      <PageHeader org={overview.data?.name ?? "…"} title={a.name} />
+      <section aria-label="State" className="flex flex-wrap items-center gap-3">
+        <StatusBadge state={a.observedState} testId="agent-state" />
+        <span className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="agent-reason">
+          {a.observedReason ?? (running ? "should be running" : "should be stopped")}
+          {a.restartCount > 0 && ` · restarted ${a.restartCount} times`}
+          {a.startedAt && (
+            <>
+              {" "}
+              · started <RelativeTime date={a.startedAt} />
+            </>
+          )}
+        </span>
+        <div className="ml-auto flex gap-2">
+          {(["start", "stop", "restart"] as const).map((c) => (
+            <button
+              key={c}
+              type="button"
+              className={secondaryButton}
+              disabled={
+                command.isPending || (c === "start" && running) || (c === "stop" && !running)
+              }
+              onClick={() => command.mutate({ orgSlug, agentId, command: c })}
+            >
+              {c[0]?.toUpperCase()}
+              {c.slice(1)}
+            </button>
+          ))}
+        </div>
+      </section>
+      {command.error && <Notice tone="error">{command.error.message}</Notice>}
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section
+          aria-labelledby="config-heading"
+          className="space-y-2 rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
+        >
+          <h2 id="config-heading" className="font-semibold">
+            Configuration
+          </h2>
+          <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1 text-sm">
+            <dt className="text-zinc-500">Image</dt>
+            <dd className="font-mono text-xs">{a.image}</dd>
+            <dt className="text-zinc-500">Command</dt>
+            <dd className="font-mono text-xs">
+              {a.command.length ? a.command.join(" ") : "image default"}
+            </dd>
+            <dt className="text-zinc-500">Environment</dt>
+            <dd className="font-mono text-xs">
+              {Object.entries(a.env as Record<string, string>).map(([k, v]) => (
+                <div key={k}>
+                  {k}={v}
+                </div>
+              ))}
+              {Object.keys(a.env as object).length === 0 && "none"}
+            </dd>
+            <dt className="text-zinc-500">Limits</dt>
+            <dd>
+              {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB · workspace {a.workspaceMb} MiB
+            </dd>
+            <dt className="text-zinc-500">Generation</dt>
+            <dd>
+              {a.generation}
+              {a.observedGeneration !== null &&
+                a.observedGeneration !== a.generation &&
+                ` (host still on ${a.observedGeneration})`}
+            </dd>
+          </dl>
+        </section>
+        <AgentStats orgSlug={orgSlug} agentId={agentId} />
+      </div>
+
+      <AgentLogs orgSlug={orgSlug} agentId={agentId} />
+
+      <section aria-labelledby="history-heading" className="space-y-2">
+        <h2 id="history-heading" className="text-lg font-semibold">
+          History
+        </h2>
+        <ol className="space-y-1 text-sm" data-testid="agent-history">
+          {a.events.map((e) => (
+            <li key={e.id} className="flex flex-wrap items-center gap-2">
+              <span className="w-28 text-xs text-zinc-500">
+                <RelativeTime date={e.createdAt} />
+              </span>
+              {e.state && <StatusBadge state={e.state} />}
+              <span>{e.message}</span>
+            </li>
+          ))}
+        </ol>
+      </section>
+      <DeleteAgent orgSlug={orgSlug} agentId={agentId} name={a.name} />
+    </div>
+  );
+}

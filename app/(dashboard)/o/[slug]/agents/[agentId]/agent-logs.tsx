@@ -1,0 +1,48 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { useTRPC } from "@/app/lib/trpc.ts";
+
+/** The agent's recent output, refreshed every two seconds, following the end. */
+export function AgentLogs({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
+  const trpc = useTRPC();
+  const logs = useQuery(
+    trpc.agents.logs.queryOptions({ orgSlug, agentId, limit: 500 }, { refetchInterval: 2000 }),
+  );
+  const box = useRef<HTMLPreElement>(null);
+  const count = logs.data?.length ?? 0;
+  useEffect(() => {
+    if (count && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [count]);
+  return (
+    <section aria-labelledby="logs-heading" className="space-y-2">
+      <h2 id="logs-heading" className="flex items-center gap-2 text-lg font-semibold">
+        Logs
+        <span className="text-xs font-normal text-zinc-500">
+          {logs.isError ? "reconnecting…" : "live"}
+        </span>
+      </h2>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+      <pre
+        ref={box}
+        tabIndex={0}
+        data-testid="agent-logs"
+        aria-label="Agent output"
+        className="h-72 overflow-auto rounded-xl bg-zinc-950 p-3 font-mono text-xs text-zinc-100"
+      >
+        {logs.isPending
+          ? "Loading…"
+          : count === 0
+            ? "No output yet."
+            : logs.data?.map((l) => (
+                <div key={l.id} className={l.stream === "stderr" ? "text-red-300" : undefined}>
+                  <span className="text-zinc-500">
+                    {new Date(l.at).toISOString().slice(11, 19)}{" "}
+                  </span>
+                  {l.text}
+                </div>
+              ))}
+      </pre>
+    </section>
+  );
+}

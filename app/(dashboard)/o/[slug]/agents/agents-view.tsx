@@ -1,0 +1,201 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { secondaryButton } from "@/app/_components/buttons.ts";
+import { Notice } from "@/app/_components/notice.tsx";
+import { RelativeTime } from "@/app/_components/relative-time.tsx";
+import { StatusBadge } from "@/app/_components/status-badge.tsx";
+import { useTRPC } from "@/app/lib/trpc.ts";
+import { PageHeader } from "../page-header.tsx";
+import { CreateAgentForm } from "./create-agent-form.tsx";
+
+const cell = "px-3 py-2 text-left align-top";
+
+function Meter({
+  label,
+  used,
+  limit,
+  unit,
+}: {
+  label: string;
+  used: number;
+  limit: number;
+  unit: string;
+}) {
+  const pct = Math.min(100, Math.round((used / Math.max(limit, 1)) * 100));
+  return (
+    <div className="min-w-40 flex-1 space-y-1">
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">
+        {label}: {used}
+        {unit} of {limit}
+        {unit}
+      </p>
+      <div
+        role="meter"
+        aria-label={label}
+        aria-valuenow={used}
+        aria-valuemin={0}
+        aria-valuemax={limit}
+        className="h-2 rounded-full bg-zinc-200 dark:bg-zinc-800"
+      >
+        <div className="h-2 rounded-full bg-indigo-500" style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+export function AgentsView({ orgSlug }: { orgSlug: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
+  // States change on the hosts; poll while the page is open.
+  const list = useQuery(trpc.agents.list.queryOptions({ orgSlug }, { refetchInterval: 2000 }));
+  const command = useMutation(
+    trpc.agents.command.mutationOptions({
+      onSettled: () =>
+        queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey({ orgSlug }) }),
+    }),
+  );
+
+  return (
+    <div className="space-y-8">
+      <PageHeader org={overview.data?.name ?? "…"} title="Agents" />
+      {list.isPending ? (
+        <div
+          role="status"
+          aria-busy="true"
+          aria-label="Loading agents"
+          className="h-48 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
+        />
+      ) : list.isError ? (
+        <Notice tone="error">{list.error.message} Reload the page to try again.</Notice>
+      ) : (
+        <>
+          <section
+            aria-label="Quota and sandbox"
+            className="flex flex-wrap items-end gap-6 rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
+          >
+            <Meter
+              label="Agents"
+              used={list.data.quota.used.agents}
+              limit={list.data.quota.limits.agents}
+              unit=""
+            />
+            <Meter
+              label="CPU"
+              used={list.data.quota.used.cpuMillis / 1000}
+              limit={list.data.quota.limits.cpuMillis / 1000}
+              unit=" CPU"
+            />
+            <Meter
+              label="Memory"
+              used={list.data.quota.used.memoryMb}
+              limit={list.data.quota.limits.memoryMb}
+              unit=" MiB"
+            />
+            <p className="flex items-center gap-2 text-sm" data-testid="sandbox-status">
+              Sandbox:{" "}
+              {list.data.sandbox ? (
+                <>
+                  <StatusBadge state={list.data.sandbox.state} />
+                  <span className="text-zinc-600 dark:text-zinc-400">
+                    {list.data.sandbox.host
+                      ? `on ${list.data.sandbox.host}`
+                      : (list.data.sandbox.reason ?? "waiting for a host")}
+                  </span>
+                </>
+              ) : (
+                <span className="text-zinc-600 dark:text-zinc-400">made with your first agent</span>
+              )}
+            </p>
+          </section>
+          <section aria-labelledby="new-agent-heading" className="space-y-3">
+            <h2 id="new-agent-heading" className="text-lg font-semibold">
+              New agent
+            </h2>
+            <CreateAgentForm orgSlug={orgSlug} />
+          </section>
+          <section aria-labelledby="agents-heading" className="space-y-3">
+            <h2 id="agents-heading" className="text-lg font-semibold">
+              Agents
+            </h2>
+            {command.error && <Notice tone="error">{command.error.message}</Notice>}
+            {list.data.agents.length === 0 ? (
+              <p className="rounded-xl border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+                No agents yet. Create one above: it runs in your organisation's own sandbox.
+              </p>
+            ) : (
+              <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+                <table className="w-full text-sm">
+                  <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+                    <tr>
+                      <th className={cell}>Agent</th>
+                      <th className={cell}>State</th>
+                      <th className={cell}>Image</th>
+                      <th className={cell}>Restarts</th>
+                      <th className={cell}>Changed</th>
+                      <th className={cell}>
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.data.agents.map((a) => (
+                      <tr
+                        key={a.id}
+                        data-testid="agent-row"
+                        className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
+                      >
+                        <td className={cell}>
+                          <Link
+                            href={`/o/${orgSlug}/agents/${a.id}`}
+                            className="font-medium underline-offset-2 hover:underline"
+                          >
+                            {a.name}
+                          </Link>
+                          <p className="text-xs text-zinc-500">
+                            {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB
+                          </p>
+                        </td>
+                        <td className={cell}>
+                          <StatusBadge state={a.observedState} testId="agent-state" />
+                          {a.observedReason && (
+                            <p className="mt-1 max-w-xs text-xs text-zinc-500">
+                              {a.observedReason}
+                            </p>
+                          )}
+                        </td>
+                        <td className={`${cell} font-mono text-xs`}>{a.image}</td>
+                        <td className={cell}>{a.restartCount}</td>
+                        <td className={cell}>
+                          <RelativeTime date={a.updatedAt} />
+                        </td>
+                        <td className={cell}>
+                          <button
+                            type="button"
+                            className={secondaryButton}
+                            disabled={command.isPending}
+                            onClick={() =>
+                              command.mutate({
+                                orgSlug,
+                                agentId: a.id,
+                                command: a.desiredState === "RUNNING" ? "stop" : "start",
+                              })
+                            }
+                          >
+                            {a.desiredState === "RUNNING" ? "Stop" : "Start"}
+                            <span className="sr-only"> {a.name}</span>
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

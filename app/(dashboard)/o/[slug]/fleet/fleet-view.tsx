@@ -1,0 +1,214 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { dangerButton, primaryButton, secondaryButton } from "@/app/_components/buttons.ts";
+import { CopyButton } from "@/app/_components/copy-button.tsx";
+import { Notice } from "@/app/_components/notice.tsx";
+import { RelativeTime } from "@/app/_components/relative-time.tsx";
+import { StatusBadge } from "@/app/_components/status-badge.tsx";
+import { useTRPC } from "@/app/lib/trpc.ts";
+
+const cell = "px-3 py-2 text-left align-top";
+
+type HostState = "LIVE" | "LOST" | "REVOKED" | "DRAINING" | "CORDONED";
+
+/** The deployment's worker hosts, for operators. */
+export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const hosts = useQuery(trpc.fleet.hosts.queryOptions(undefined, { refetchInterval: 3000 }));
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.fleet.hosts.queryKey() });
+  const setState = useMutation(trpc.fleet.setHostState.mutationOptions({ onSettled: refresh }));
+  const [description, setDescription] = useState("");
+  const enrol = useMutation(trpc.fleet.createEnrolmentToken.mutationOptions());
+
+  return (
+    <div className="space-y-8">
+      <header className="space-y-1">
+        <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+          Deployment / Fleet
+        </nav>
+        <h1 className="text-2xl font-bold tracking-tight" data-testid="page-title">
+          Fleet
+        </h1>
+      </header>
+
+      <section aria-labelledby="enrol-heading" className="max-w-3xl space-y-3">
+        <h2 id="enrol-heading" className="text-lg font-semibold">
+          Add a host
+        </h2>
+        <form
+          aria-label="Create an enrolment token"
+          className="flex flex-wrap items-end gap-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            enrol.mutate({ description, ttlHours: 24 });
+          }}
+        >
+          <div className="space-y-1">
+            <label htmlFor="enrol-description" className="block text-sm font-medium">
+              Host description (optional)
+            </label>
+            <input
+              id="enrol-description"
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+              className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+            />
+          </div>
+          <button type="submit" className={primaryButton} disabled={enrol.isPending}>
+            Create enrolment token
+          </button>
+        </form>
+        {enrol.error && <Notice tone="error">{enrol.error.message}</Notice>}
+        {enrol.data && (
+          <div
+            role="status"
+            className="space-y-2 rounded-xl border border-emerald-300 bg-emerald-50 p-4 text-sm dark:border-emerald-800 dark:bg-emerald-950"
+          >
+            <p className="font-semibold">
+              One-time token, valid 24 hours. Start the worker on the new host with:
+            </p>
+            <code className="block break-all rounded bg-white p-2 font-mono text-xs dark:bg-zinc-900">
+              CORRAL_ENROLMENT_TOKEN={enrol.data.token} CORRAL_CONTROL_PLANE_URL=
+              {window.location.origin} npm run worker
+            </code>
+            <CopyButton value={enrol.data.token} label="Copy token" />
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="hosts-heading" className="space-y-3">
+        <h2 id="hosts-heading" className="text-lg font-semibold">
+          Hosts
+        </h2>
+        {setState.error && <Notice tone="error">{setState.error.message}</Notice>}
+        {hosts.isPending ? (
+          <div
+            role="status"
+            aria-busy="true"
+            aria-label="Loading hosts"
+            className="h-40 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
+          />
+        ) : hosts.isError ? (
+          <Notice tone="error">{hosts.error.message}</Notice>
+        ) : hosts.data.length === 0 ? (
+          <p className="rounded-xl border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+            No hosts yet. Create an enrolment token above and start a worker with it.
+          </p>
+        ) : (
+          <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+            <table className="w-full text-sm">
+              <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+                <tr>
+                  <th className={cell}>Host</th>
+                  <th className={cell}>State</th>
+                  <th className={cell}>Capacity used</th>
+                  <th className={cell}>Sandboxes</th>
+                  <th className={cell}>Heartbeat</th>
+                  <th className={cell}>
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {hosts.data.map((h) => {
+                  const state: HostState = h.revokedAt
+                    ? "REVOKED"
+                    : !h.live
+                      ? "LOST"
+                      : h.draining
+                        ? "DRAINING"
+                        : h.cordoned
+                          ? "CORDONED"
+                          : "LIVE";
+                  return (
+                    <tr
+                      key={h.id}
+                      data-testid="host-row"
+                      className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
+                    >
+                      <td className={cell}>
+                        <p className="font-medium">{h.name}</p>
+                        <p className="text-xs text-zinc-500">
+                          {h.driver} · v{h.version} ·{" "}
+                          {Object.entries(h.labels as Record<string, string>)
+                            .map(([k, v]) => `${k}=${v}`)
+                            .join(", ")}
+                        </p>
+                        {!h.driverHealthy && (
+                          <p className="text-xs text-red-700 dark:text-red-400">{h.driverReason}</p>
+                        )}
+                      </td>
+                      <td className={cell}>
+                        <StatusBadge state={state} testId="host-state" />
+                      </td>
+                      <td className={cell}>
+                        {h.usedMillis / 1000} of {h.capacityMillis / 1000} CPU
+                        <br />
+                        {h.usedMemoryMb} of {h.capacityMemoryMb} MiB
+                      </td>
+                      <td className={cell}>
+                        {h.sandboxes.length === 0
+                          ? "none"
+                          : h.sandboxes.map((s) => (
+                              <div key={s.slug} className="flex items-center gap-1">
+                                {s.org} <StatusBadge state={s.state} />
+                              </div>
+                            ))}
+                      </td>
+                      <td className={cell}>
+                        <RelativeTime date={h.lastHeartbeatAt} />
+                      </td>
+                      <td className={`${cell} space-x-2 whitespace-nowrap`}>
+                        {!h.revokedAt && (
+                          <>
+                            <button
+                              type="button"
+                              className={secondaryButton}
+                              onClick={() =>
+                                setState.mutate({
+                                  hostId: h.id,
+                                  state: h.cordoned ? "uncordon" : "cordon",
+                                })
+                              }
+                            >
+                              {h.cordoned ? "Uncordon" : "Cordon"}
+                            </button>
+                            {!h.draining && (
+                              <button
+                                type="button"
+                                className={secondaryButton}
+                                onClick={() => setState.mutate({ hostId: h.id, state: "drain" })}
+                              >
+                                Drain
+                              </button>
+                            )}
+                            <button
+                              type="button"
+                              className={dangerButton}
+                              onClick={() => {
+                                if (
+                                  window.confirm(
+                                    `Revoke ${h.name}? Its credential stops working and its sandboxes move elsewhere.`,
+                                  )
+                                )
+                                  setState.mutate({ hostId: h.id, state: "revoke" });
+                              }}
+                            >
+                              Revoke
+                            </button>
+                          </>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+// Agents of one organisation: list, look at one (history, logs, stats), create, change,
+// start/stop/restart, delete.
+import { z } from "zod";
+import { createTRPCRouter, tenantProcedure } from "../core/trpc.ts";
+import { quotaUse } from "./quotas.ts";
+import { createAgentSchema, updateAgentSchema } from "./schemas.ts";
+import { commandAgent, createAgent, deleteAgent, updateAgent } from "./service.ts";
+
+const agentId = z.object({ agentId: z.string().min(1).max(64) });
+
+export const agentsRouter = createTRPCRouter({
+  list: tenantProcedure("agent.read").query(async ({ ctx }) => {
+    const [agents, sandbox, used] = await Promise.all([
+      ctx.db.agent.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: "asc" } }),
+      ctx.db.sandbox.findUnique({
+        where: { orgId: ctx.org.id },
+        include: { host: { select: { name: true } } },
+      }),
+      ctx.db.$transaction((tx) => quotaUse(tx, ctx.org.id)),
+    ]);
+    return {
+      agents,
+      sandbox: sandbox && {
+        state: sandbox.state,
+        reason: sandbox.reason,
+        host: sandbox.host?.name ?? null,
+      },
+      quota: {
+        used,
+        limits: {
+          agents: ctx.org.agentLimit,
+          cpuMillis: ctx.org.cpuQuotaMillis,
+          memoryMb: ctx.org.memoryQuotaMb,
+        },
+      },
+    };
+  }),
+
+  get: tenantProcedure("agent.read")
+    .input(agentId)
+    .query(async ({ ctx, input }) => {
+      const agent = await ctx.db.agent.findFirst({
+        where: { id: input.agentId, orgId: ctx.org.id },
+        include: { events: { orderBy: { createdAt: "desc" }, take: 50 } },
+      });
+      if (!agent) return null;
+      return agent;
+    }),
+
+  logs: tenantProcedure("agent.read")
+    .input(agentId.extend({ limit: z.number().int().min(1).max(2000).default(500) }))
+    .query(async ({ ctx, input }) => {
+      const lines = await ctx.db.agentLogLine.findMany({
+        where: { agentId: input.agentId, agent: { orgId: ctx.org.id } },
+        orderBy: { id: "desc" },
+        take: input.limit,
+      });
+      return lines
+        .reverse()
+        .map((l) => ({ id: l.id.toString(), at: l.at, stream: l.stream, text: l.text }));
+    }),
+
+  stats: tenantProcedure("agent.read")
+    .input(agentId)
+    .query(async ({ ctx, input }) => {
+      const samples = await ctx.db.agentStatsSample.findMany({
+        where: { agentId: input.agentId, agent: { orgId: ctx.org.id } },
+        orderBy: { at: "desc" },
+        take: 120,
+      });
+      return samples.reverse().map((s) => ({
+        at: s.at,
+        cpuPercent: s.cpuPercent,
+        memoryBytes: Number(s.memoryBytes),
+        memoryLimit: Number(s.memoryLimit),
+        pids: s.pids,
+      }));
+    }),
+
+  create: tenantProcedure("agent.manage")
+    .input(createAgentSchema)
+    .mutation(({ ctx, input }) => createAgent(ctx.db, ctx.acting, ctx.org.id, input, ctx.request)),
+
+  update: tenantProcedure("agent.manage")
+    .input(updateAgentSchema)
+    .mutation(({ ctx, input }) => updateAgent(ctx.db, ctx.acting, ctx.org.id, input, ctx.request)),
+
+  command: tenantProcedure("agent.manage")
+    .input(agentId.extend({ command: z.enum(["start", "stop", "restart"]) }))
+    .mutation(({ ctx, input }) =>
+      commandAgent(ctx.db, ctx.acting, ctx.org.id, input.agentId, input.command, ctx.request),
+    ),
+
+  delete: tenantProcedure("agent.manage")
+    .input(agentId.extend({ confirmName: z.string().max(64) }))
+    .mutation(({ ctx, input }) =>
+      deleteAgent(ctx.db, ctx.acting, ctx.org.id, input.agentId, input.confirmName, ctx.request),
+    ),
+});

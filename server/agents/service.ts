@@ -1,0 +1,207 @@
+// Agents: their spec, what should be (desired state) and what a host last saw (observed).
+// Every change is audited in its own transaction and wakes the host holding the sandbox;
+// an organisation's first agent gives it a sandbox, placed at once when a host has room.
+
+import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
+import type { Acting } from "../auth/acting.ts";
+import { webConfig } from "../core/config.ts";
+import { DomainError } from "../core/errors.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { placeSandboxes } from "../fleet/controller.ts";
+import { bumpOrgHost } from "../fleet/desired.ts";
+import { checkQuota } from "./quotas.ts";
+import type { CreateAgentInput, UpdateAgentInput } from "./schemas.ts";
+
+async function findAgent(tx: Tx | Db, orgId: string, agentId: string) {
+  const agent = await tx.agent.findFirst({ where: { id: agentId, orgId } });
+  if (!agent) throw new DomainError("NOT_FOUND", "That agent does not exist (any more).");
+  return agent;
+}
+
+/** The organisation's sandbox, created and placed with its first agent. */
+async function ensureSandbox(tx: Tx, orgId: string) {
+  if (await tx.sandbox.findUnique({ where: { orgId } })) return;
+  await tx.sandbox.create({ data: { orgId } });
+  await placeSandboxes(tx, { deadlineSeconds: webConfig().CORRAL_WORKER_DEADLINE_SECONDS });
+}
+
+const specOf = (a: {
+  image: string;
+  command: string[];
+  env: unknown;
+  cpuMillis: number;
+  memoryMb: number;
+  workspaceMb: number;
+}) => ({
+  image: a.image,
+  command: a.command,
+  env: a.env as Record<string, string>,
+  cpuMillis: a.cpuMillis,
+  memoryMb: a.memoryMb,
+  workspaceMb: a.workspaceMb,
+});
+
+export async function createAgent(
+  db: Db,
+  acting: Acting,
+  orgId: string,
+  input: CreateAgentInput,
+  request: AuditRequest,
+) {
+  return db.$transaction(async (tx) => {
+    await checkQuota(tx, orgId, { cpuMillis: input.cpuMillis, memoryMb: input.memoryMb });
+    if (await tx.agent.findUnique({ where: { orgId_name: { orgId, name: input.name } } }))
+      throw new DomainError("CONFLICT", `An agent named ${input.name} already exists.`, "name");
+    const agent = await tx.agent.create({
+      data: {
+        orgId,
+        name: input.name,
+        ...specOf(input),
+        desiredState: input.start ? "RUNNING" : "STOPPED",
+        observedState: input.start ? "PENDING" : "STOPPED",
+      },
+    });
+    await tx.agentEvent.create({
+      data: { agentId: agent.id, kind: "spec", message: `created by ${acting.audit.name}` },
+    });
+    await recordAuditEvent(tx, {
+      orgId,
+      actor: acting.audit,
+      action: "agent.created",
+      target: { type: "agent", id: agent.id, name: agent.name },
+      request,
+      metadata: { after: { ...specOf(agent), desiredState: agent.desiredState } },
+    });
+    await ensureSandbox(tx, orgId);
+    await bumpOrgHost(tx, orgId);
+    return agent;
+  });
+}
+
+export async function updateAgent(
+  db: Db,
+  acting: Acting,
+  orgId: string,
+  input: UpdateAgentInput,
+  request: AuditRequest,
+) {
+  return db.$transaction(async (tx) => {
+    const before = await findAgent(tx, orgId, input.agentId);
+    // Only spec fields (the input also carries orgSlug and agentId); unset ones stay.
+    const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    const next = specOf({ ...specOf(before), ...given });
+    await checkQuota(tx, orgId, {
+      agentId: before.id,
+      cpuMillis: next.cpuMillis,
+      memoryMb: next.memoryMb,
+    });
+    if (JSON.stringify(next) === JSON.stringify(specOf(before))) return before;
+    const after = await tx.agent.update({
+      where: { id: before.id },
+      data: { ...next, env: next.env as object, generation: { increment: 1 } },
+    });
+    await tx.agentEvent.create({
+      data: {
+        agentId: after.id,
+        kind: "spec",
+        message: `spec changed by ${acting.audit.name} (generation ${after.generation})`,
+      },
+    });
+    await recordAuditEvent(tx, {
+      orgId,
+      actor: acting.audit,
+      action: "agent.updated",
+      target: { type: "agent", id: after.id, name: after.name },
+      request,
+      metadata: { before: specOf(before), after: specOf(after), generation: after.generation },
+    });
+    await bumpOrgHost(tx, orgId);
+    return after;
+  });
+}
+
+export type AgentCommand = "start" | "stop" | "restart";
+
+export async function commandAgent(
+  db: Db,
+  acting: Acting,
+  orgId: string,
+  agentId: string,
+  command: AgentCommand,
+  request: AuditRequest,
+) {
+  return db.$transaction(async (tx) => {
+    const agent = await findAgent(tx, orgId, agentId);
+    const updated = await tx.agent.update({
+      where: { id: agent.id },
+      data:
+        command === "stop"
+          ? { desiredState: "STOPPED" }
+          : {
+              desiredState: "RUNNING",
+              // Each run is a fresh container (the workspace volume stays): a restart, or a
+              // start after a stop, is a new generation.
+              ...((command === "restart" || agent.desiredState === "STOPPED") && {
+                generation: { increment: 1 },
+              }),
+              ...(agent.observedState === "STOPPED" || agent.observedState === "FAILED"
+                ? { observedState: "PENDING", observedReason: null }
+                : {}),
+            },
+    });
+    await tx.agentEvent.create({
+      data: {
+        agentId: agent.id,
+        kind: "command",
+        message: `${command} requested by ${acting.audit.name}`,
+      },
+    });
+    await recordAuditEvent(tx, {
+      orgId,
+      actor: acting.audit,
+      action: `agent.${command}_requested`,
+      target: { type: "agent", id: agent.id, name: agent.name },
+      request,
+      metadata: {
+        before: { desiredState: agent.desiredState },
+        after: { desiredState: updated.desiredState },
+      },
+    });
+    await ensureSandbox(tx, orgId);
+    await bumpOrgHost(tx, orgId);
+    return updated;
+  });
+}
+
+export async function deleteAgent(
+  db: Db,
+  acting: Acting,
+  orgId: string,
+  agentId: string,
+  confirmName: string,
+  request: AuditRequest,
+) {
+  await db.$transaction(async (tx) => {
+    const agent = await findAgent(tx, orgId, agentId);
+    if (confirmName.trim() !== agent.name)
+      throw new DomainError(
+        "BAD_REQUEST",
+        `Type the agent's name, ${agent.name}, to confirm.`,
+        "confirmName",
+      );
+    // Its host sees it gone from the desired state and removes the container and workspace.
+    await bumpOrgHost(tx, orgId);
+    await tx.agent.delete({ where: { id: agent.id } });
+    await recordAuditEvent(tx, {
+      orgId,
+      actor: acting.audit,
+      action: "agent.deleted",
+      target: { type: "agent", id: agent.id, name: agent.name },
+      request,
+      metadata: { before: specOf(agent) },
+    });
+    // The last agent gone: the sandbox is released too.
+    if ((await tx.agent.count({ where: { orgId } })) === 0)
+      await tx.sandbox.deleteMany({ where: { orgId } });
+  });
+}

@@ -1,0 +1,93 @@
+// The fleet controller, level-triggered: look at hosts and sandboxes as they are now, mark
+// hosts whose heartbeats stopped as lost, and apply the placement plan (placement.ts).
+// Runs every few seconds in the job runner, and inline when an organisation first needs a
+// sandbox, always under one advisory lock so two runs never place the same sandbox twice.
+import { recordAuditEvent } from "../audit/record.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { bumpHosts } from "./desired.ts";
+import { type PlacementMove, planPlacement } from "./placement.ts";
+
+const scheduler = { type: "SYSTEM" as const, name: "Scheduler" };
+
+export interface FleetOptions {
+  now?: Date;
+  deadlineSeconds: number;
+}
+
+/** Applies the placement plan inside `tx`; returns the moves made. */
+export async function placeSandboxes(tx: Tx, options: FleetOptions): Promise<PlacementMove[]> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('fleet:placement', 0))`;
+  const now = options.now ?? new Date();
+  const liveSince = new Date(now.getTime() - options.deadlineSeconds * 1000);
+  const [hosts, sandboxes] = await Promise.all([
+    tx.workerHost.findMany(),
+    tx.sandbox.findMany({
+      where: { org: { deletedAt: null } },
+      include: {
+        org: { select: { cpuQuotaMillis: true, memoryQuotaMb: true, placementLabels: true } },
+      },
+    }),
+  ]);
+  const moves = planPlacement(
+    hosts.map((h) => ({
+      id: h.id,
+      labels: h.labels as Record<string, string>,
+      capacityMillis: h.capacityMillis,
+      capacityMemoryMb: h.capacityMemoryMb,
+      live: !h.revokedAt && !h.lostAt && h.lastHeartbeatAt > liveSince,
+      cordoned: h.cordoned,
+      draining: h.draining,
+      driverHealthy: h.driverHealthy,
+    })),
+    sandboxes.map((s) => ({
+      orgId: s.orgId,
+      hostId: s.hostId,
+      cpuMillis: s.org.cpuQuotaMillis,
+      memoryMb: s.org.memoryQuotaMb,
+      requiredLabels: s.org.placementLabels as Record<string, string>,
+    })),
+  );
+  for (const move of moves) {
+    await tx.sandbox.update({
+      where: { orgId: move.orgId },
+      data: {
+        hostId: move.to,
+        state: "PENDING",
+        reason: move.to ? null : `waiting for a host with room (${move.reason})`,
+        placedAt: move.to ? now : null,
+      },
+    });
+    await bumpHosts(tx, [move.from, move.to]);
+    const host = move.to ? hosts.find((h) => h.id === move.to) : undefined;
+    await recordAuditEvent(tx, {
+      orgId: move.orgId,
+      actor: scheduler,
+      action: move.to ? "sandbox.placed" : "sandbox.unplaced",
+      target: { type: "sandbox", id: move.orgId, name: host?.name ?? "no host" },
+      metadata: { from: move.from ?? "none", to: move.to ?? "none", reason: move.reason },
+    });
+  }
+  return moves;
+}
+
+/** One pass: mark silent hosts lost, then place. */
+export async function reconcileFleet(db: Db, options: FleetOptions) {
+  const now = options.now ?? new Date();
+  const liveSince = new Date(now.getTime() - options.deadlineSeconds * 1000);
+  return db.$transaction(async (tx) => {
+    const lost = await tx.workerHost.updateManyAndReturn({
+      where: { lostAt: null, revokedAt: null, lastHeartbeatAt: { lte: liveSince } },
+      data: { lostAt: now },
+    });
+    for (const host of lost) {
+      await recordAuditEvent(tx, {
+        actor: scheduler,
+        action: "worker.lost",
+        target: { type: "worker_host", id: host.id, name: host.name },
+        metadata: { lastHeartbeatAt: host.lastHeartbeatAt.toISOString() },
+      });
+    }
+    const moves = await placeSandboxes(tx, { ...options, now });
+    return { lost: lost.map((h) => h.name), moves };
+  });
+}

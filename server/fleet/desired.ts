@@ -1,0 +1,69 @@
+// What a host should run, and the version number workers long-poll on. Any change that
+// affects a host's sandboxes bumps its version in the same transaction, so a worker that
+// waits on its version learns of changes at once and pays nothing while nothing changes.
+import type { Db, Tx } from "../db/client.ts";
+import type { DesiredState } from "./worker-protocol.ts";
+
+/** Agents run as this user with these limits; pids is not configurable per agent yet. */
+const agentPidsLimit = 256;
+
+export async function bumpHosts(tx: Tx, hostIds: (string | null | undefined)[]) {
+  const ids = [...new Set(hostIds.filter((id): id is string => Boolean(id)))];
+  if (ids.length === 0) return;
+  await tx.workerHost.updateMany({
+    where: { id: { in: ids } },
+    data: { desiredVersion: { increment: 1 } },
+  });
+}
+
+/** After a change to an organisation's agents: wake the host holding its sandbox. */
+export async function bumpOrgHost(tx: Tx, orgId: string) {
+  const sandbox = await tx.sandbox.findUnique({ where: { orgId }, select: { hostId: true } });
+  await bumpHosts(tx, [sandbox?.hostId]);
+}
+
+export async function desiredStateFor(db: Db, hostId: string): Promise<DesiredState> {
+  const host = await db.workerHost.findUniqueOrThrow({
+    where: { id: hostId },
+    select: {
+      desiredVersion: true,
+      sandboxes: {
+        where: { org: { deletedAt: null } },
+        orderBy: { orgId: "asc" },
+        select: {
+          org: {
+            select: {
+              id: true,
+              slug: true,
+              cpuQuotaMillis: true,
+              memoryQuotaMb: true,
+              agents: { orderBy: { createdAt: "asc" } },
+            },
+          },
+        },
+      },
+    },
+  });
+  return {
+    version: host.desiredVersion,
+    sandboxes: host.sandboxes.map(({ org }) => ({
+      tenantId: org.id,
+      tenantSlug: org.slug,
+      cpus: org.cpuQuotaMillis / 1000,
+      memoryMb: org.memoryQuotaMb,
+      agents: org.agents.map((a) => ({
+        agentId: a.id,
+        name: a.name,
+        generation: a.generation,
+        desiredState: a.desiredState,
+        image: a.image,
+        command: a.command,
+        env: a.env as Record<string, string>,
+        cpus: a.cpuMillis / 1000,
+        memoryMb: a.memoryMb,
+        pids: agentPidsLimit,
+        workspaceMb: a.workspaceMb,
+      })),
+    })),
+  };
+}

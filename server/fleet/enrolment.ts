@@ -1,0 +1,104 @@
+// How hosts join the fleet: an operator makes a one-time enrolment token; a new worker
+// trades it for its own host credential. Only SHA-256s of both are stored. Enrolling again
+// under a known name (a reinstalled host) replaces that host's credential.
+import { randomBytes } from "node:crypto";
+import { type AuditActor, type AuditRequest, recordAuditEvent } from "../audit/record.ts";
+import type { Db } from "../db/client.ts";
+import { hashToken } from "../tokens/secret-token.ts";
+import type { EnrolRequest } from "./worker-protocol.ts";
+
+export const enrolmentTokenPrefix = "crle_";
+export const hostCredentialPrefix = "crlh_";
+
+export async function createEnrolmentToken(
+  db: Db,
+  actor: AuditActor & { id?: string },
+  input: { description: string; ttlHours: number },
+  request: AuditRequest,
+) {
+  const token = `${enrolmentTokenPrefix}${randomBytes(32).toString("base64url")}`;
+  const expiresAt = new Date(Date.now() + input.ttlHours * 3_600_000);
+  const row = await db.$transaction(async (tx) => {
+    const created = await tx.enrolmentToken.create({
+      data: {
+        tokenHash: hashToken(token),
+        description: input.description,
+        createdById: actor.id ?? null,
+        expiresAt,
+      },
+    });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "worker.enrolment_token_created",
+      target: { type: "enrolment_token", id: created.id, name: input.description || created.id },
+      request,
+      metadata: { expiresAt: expiresAt.toISOString() },
+    });
+    return created;
+  });
+  return { id: row.id, token, expiresAt };
+}
+
+export async function enrolHost(db: Db, req: EnrolRequest, request: AuditRequest) {
+  const credential = `${hostCredentialPrefix}${randomBytes(32).toString("base64url")}`;
+  return db.$transaction(async (tx) => {
+    // Locked, so two workers racing with one token cannot both get in.
+    const [token] = await tx.$queryRaw<{ id: string; expiresAt: Date; usedAt: Date | null }[]>`
+      SELECT id, "expiresAt", "usedAt" FROM "EnrolmentToken"
+      WHERE "tokenHash" = ${hashToken(req.token)} FOR UPDATE`;
+    const refuse = async (why: string) => {
+      await recordAuditEvent(tx, {
+        actor: { type: "WORKER", name: req.name },
+        action: "worker.enrolment_refused",
+        outcome: "DENIED",
+        request,
+        metadata: { reason: why },
+      });
+      return { refused: why } as const;
+    };
+    if (!token) return refuse("unknown enrolment token");
+    if (token.usedAt) return refuse("enrolment token already used");
+    if (token.expiresAt.getTime() <= Date.now()) return refuse("enrolment token expired");
+
+    const fields = {
+      version: req.version,
+      labels: req.labels,
+      engine: req.engine,
+      driver: req.driver.name,
+      driverHealthy: req.driver.healthy,
+      driverReason: req.driver.reason ?? null,
+      capacityMillis: Math.round(req.driver.capacity.cpus * 1000),
+      capacityMemoryMb: req.driver.capacity.memoryMb,
+      credentialHash: hashToken(credential),
+      credentialPrefix: credential.slice(0, 10),
+      revokedAt: null,
+      lostAt: null,
+      lastHeartbeatAt: new Date(),
+    };
+    const host = await tx.workerHost.upsert({
+      where: { name: req.name },
+      create: { name: req.name, ...fields },
+      update: fields,
+    });
+    await tx.enrolmentToken.update({
+      where: { id: token.id },
+      data: { usedAt: new Date(), hostId: host.id },
+    });
+    await recordAuditEvent(tx, {
+      actor: { type: "WORKER", id: host.id, name: host.name },
+      action: "worker.enrolled",
+      target: { type: "worker_host", id: host.id, name: host.name },
+      request,
+      metadata: { version: req.version, labels: req.labels, driver: req.driver.name },
+    });
+    return { hostId: host.id, credential } as const;
+  });
+}
+
+/** The host presenting `authorization` (Bearer host credential), if enrolled and not revoked. */
+export async function authenticateHost(db: Db, authorization: string | null) {
+  const match = authorization?.match(/^Bearer\s+(crlh_\S+)$/);
+  if (!match?.[1]) return null;
+  const host = await db.workerHost.findUnique({ where: { credentialHash: hashToken(match[1]) } });
+  return host && !host.revokedAt ? host : null;
+}

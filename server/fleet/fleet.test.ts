@@ -1,0 +1,187 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
+import { enrolTestHost } from "../../test/fleet.ts";
+import { createCaller } from "../root-router.ts";
+import { reconcileFleet } from "./controller.ts";
+import { desiredStateFor } from "./desired.ts";
+import { applyReport } from "./report.ts";
+import { desired as desiredHandler } from "./worker-api.ts";
+
+const db = connectTestDb();
+const tag = () => randomBytes(4).toString("hex");
+
+/** An organisation whose sandbox may only go to hosts labelled `pool`, with an admin. */
+async function setup(pool: string, quota = { cpuQuotaMillis: 2000, memoryQuotaMb: 2048 }) {
+  const admin = await makeUser(db);
+  const org = await makeOrg(db, [{ userId: admin.id, role: "ADMIN" }]);
+  await db.organization.update({
+    where: { id: org.id },
+    data: { placementLabels: { pool }, ...quota },
+  });
+  return { org, admin, api: createCaller(contextFor(db, admin)).agents };
+}
+const spec = { image: "corral/agent-base:latest", cpuMillis: 500, memoryMb: 256, workspaceMb: 256 };
+
+describe("agents and placement", () => {
+  it("gives an organisation's first agent a sandbox on a host with its labels, and wakes that host", async () => {
+    const pool = tag();
+    await enrolTestHost(db, `other-${pool}`, { labels: { pool: "elsewhere" } });
+    const { hostId } = await enrolTestHost(db, `host-${pool}`, { labels: { pool } });
+    const before = (await db.workerHost.findUniqueOrThrow({ where: { id: hostId } }))
+      .desiredVersion;
+    const { org, api } = await setup(pool);
+    const agent = await api.create({ orgSlug: org.slug, name: "scout", ...spec, start: true });
+    const sandbox = await db.sandbox.findUniqueOrThrow({ where: { orgId: org.id } });
+    expect(sandbox.hostId).toBe(hostId);
+    const state = await desiredStateFor(db, hostId);
+    expect(state.version).toBeGreaterThan(before);
+    expect(state.sandboxes).toEqual([
+      expect.objectContaining({
+        tenantId: org.id,
+        agents: [
+          expect.objectContaining({ agentId: agent.id, desiredState: "RUNNING", generation: 1 }),
+        ],
+      }),
+    ]);
+    expect(await db.auditEvent.count({ where: { chain: org.id, action: "sandbox.placed" } })).toBe(
+      1,
+    );
+  });
+
+  it("checks quotas in the same transaction, even when requests race", async () => {
+    const pool = tag();
+    await enrolTestHost(db, `host-${pool}`, { labels: { pool } });
+    const { org, api } = await setup(pool, { cpuQuotaMillis: 1000, memoryQuotaMb: 4096 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        api.create({ orgSlug: org.slug, name: `a${i}`, ...spec }),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+    const refusal = results.find((r) => r.status === "rejected");
+    expect(refusal?.status === "rejected" && refusal.reason.message).toMatch(
+      /would use 1\.5 CPUs of your organisation's 1/,
+    );
+  });
+
+  it("refuses secret-looking environment variables and bad names clearly", async () => {
+    const { org, api } = await setup(tag());
+    await expect(
+      api.create({ orgSlug: org.slug, name: "leaky", ...spec, env: { OPENAI_API_KEY: "sk-…" } }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/looks like a secret/),
+    });
+    await expect(
+      api.create({ orgSlug: org.slug, name: "Bad Name", ...spec }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
+
+  it("takes observed state from the host that holds the sandbox only, with history and audit", async () => {
+    const pool = tag();
+    const { hostId } = await enrolTestHost(db, `host-${pool}`, { labels: { pool } });
+    const stranger = await enrolTestHost(db, `stranger-${pool}`, { labels: { pool: "x" } });
+    const { org, api } = await setup(pool);
+    const agent = await api.create({ orgSlug: org.slug, name: "scout", ...spec, start: true });
+    const host = await db.workerHost.findUniqueOrThrow({ where: { id: hostId } });
+    const strangerHost = await db.workerHost.findUniqueOrThrow({ where: { id: stranger.hostId } });
+    const running = {
+      sandboxes: [{ tenantId: org.id, state: "READY" as const }],
+      agents: [{ agentId: agent.id, generation: 1, state: "RUNNING" as const, restartCount: 0 }],
+      logs: [
+        {
+          agentId: agent.id,
+          lines: [{ at: new Date().toISOString(), stream: "stdout" as const, text: "hello" }],
+        },
+      ],
+      stats: [],
+    };
+    expect(await applyReport(db, strangerHost, running)).toEqual({ ignored: 2 });
+    expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).observedState).toBe(
+      "PENDING",
+    );
+
+    expect(await applyReport(db, host, running)).toEqual({ ignored: 0 });
+    expect(await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).toMatchObject({
+      observedState: "RUNNING",
+      observedGeneration: 1,
+    });
+    expect((await api.logs({ orgSlug: org.slug, agentId: agent.id })).map((l) => l.text)).toEqual([
+      "hello",
+    ]);
+    const audit = await db.auditEvent.findFirstOrThrow({
+      where: { chain: org.id, action: "agent.state_changed" },
+    });
+    expect(audit).toMatchObject({ actorType: "WORKER", actorId: hostId, targetId: agent.id });
+    expect(audit.metadata).toMatchObject({ from: "PENDING", to: "RUNNING" });
+  });
+
+  it("re-places sandboxes of a host that stopped heartbeating, and of a draining one", async () => {
+    const pool = tag();
+    const first = await enrolTestHost(db, `first-${pool}`, { labels: { pool } });
+    const { org, api } = await setup(pool);
+    await api.create({ orgSlug: org.slug, name: "scout", ...spec, start: true });
+    expect((await db.sandbox.findUniqueOrThrow({ where: { orgId: org.id } })).hostId).toBe(
+      first.hostId,
+    );
+
+    const second = await enrolTestHost(db, `second-${pool}`, { labels: { pool } });
+    await db.workerHost.update({
+      where: { id: first.hostId },
+      data: { lastHeartbeatAt: new Date(Date.now() - 60_000) },
+    });
+    const { lost } = await reconcileFleet(db, { deadlineSeconds: 20 });
+    expect(lost).toContain(`first-${pool}`);
+    expect((await db.sandbox.findUniqueOrThrow({ where: { orgId: org.id } })).hostId).toBe(
+      second.hostId,
+    );
+    expect((await desiredStateFor(db, first.hostId)).sandboxes).toEqual([]);
+
+    // Draining the second host: the first is back (it heartbeats again) and takes over.
+    await db.workerHost.update({
+      where: { id: first.hostId },
+      data: { lastHeartbeatAt: new Date(), lostAt: null },
+    });
+    const operator = await makeUser(db);
+    await db.user.update({ where: { id: operator.id }, data: { isOperator: true } });
+    await createCaller(contextFor(db, operator)).fleet.setHostState({
+      hostId: second.hostId,
+      state: "drain",
+    });
+    expect((await db.sandbox.findUniqueOrThrow({ where: { orgId: org.id } })).hostId).toBe(
+      first.hostId,
+    );
+  });
+
+  it("lets only operators see and change the fleet", async () => {
+    const { admin } = await setup(tag());
+    await expect(createCaller(contextFor(db, admin)).fleet.hosts()).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+  });
+
+  it("answers a worker's long-poll as soon as its desired state changes", async () => {
+    const pool = tag();
+    const { credential, hostId } = await enrolTestHost(db, `poll-${pool}`, { labels: { pool } });
+    const { org, api } = await setup(pool);
+    const version = (await db.workerHost.findUniqueOrThrow({ where: { id: hostId } }))
+      .desiredVersion;
+    const ask = (after: number, wait: number) =>
+      desiredHandler(
+        new Request(`http://x/api/worker/v1/desired?after=${after}&wait=${wait}`, {
+          headers: { authorization: `Bearer ${credential}` },
+        }),
+      );
+    expect((await ask(version, 1)).status).toBe(304);
+    const started = Date.now();
+    const pending = ask(version, 10);
+    setTimeout(() => api.create({ orgSlug: org.slug, name: "late", ...spec, start: true }), 300);
+    const reply = await pending;
+    expect(reply.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await reply.json()).sandboxes[0].agents[0].name).toBe("late");
+  });
+});

@@ -1,0 +1,135 @@
+// What a host reports back: sandbox and agent states (changes only), logs and stats. A host
+// may speak only of the organisations placed on it; anything else is ignored and counted.
+// State transitions are written to the agent's history and the audit log (actor: the
+// worker) in one transaction.
+
+import type { z } from "zod";
+import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
+import type { Db } from "../db/client.ts";
+import type { reportRequestSchema } from "./worker-protocol.ts";
+
+type Report = z.output<typeof reportRequestSchema>;
+
+/** Lines kept per agent; older ones are trimmed as new ones arrive. */
+export const logLinesKept = 2000;
+
+export async function applyReport(
+  db: Db,
+  host: { id: string; name: string },
+  report: Report,
+): Promise<{ ignored: number }> {
+  const actor = { type: "WORKER" as const, id: host.id, name: host.name };
+  const placed = await db.sandbox.findMany({ where: { hostId: host.id }, select: { orgId: true } });
+  const mine = new Set(placed.map((s) => s.orgId));
+  const agentIds = [
+    ...new Set([
+      ...report.agents.map((a) => a.agentId),
+      ...report.logs.map((l) => l.agentId),
+      ...report.stats.map((s) => s.agentId),
+    ]),
+  ];
+  const agents = await db.agent.findMany({ where: { id: { in: agentIds } } });
+  const owned = new Map(agents.filter((a) => mine.has(a.orgId)).map((a) => [a.id, a]));
+  let ignored = agentIds.filter((id) => !owned.has(id)).length;
+
+  await db.$transaction(async (tx) => {
+    const events: AuditEventInput[] = [];
+    for (const s of report.sandboxes) {
+      if (!mine.has(s.tenantId)) {
+        ignored++;
+        continue;
+      }
+      const before = await tx.sandbox.findUnique({ where: { orgId: s.tenantId } });
+      if (!before || (before.state === s.state && before.reason === (s.reason ?? null))) continue;
+      await tx.sandbox.update({
+        where: { orgId: s.tenantId },
+        data: { state: s.state, reason: s.reason ?? null },
+      });
+      events.push({
+        orgId: s.tenantId,
+        actor,
+        action: "sandbox.state_changed",
+        outcome: s.state === "FAILED" ? "FAILURE" : "SUCCESS",
+        target: { type: "sandbox", id: s.tenantId, name: host.name },
+        metadata: { from: before.state, to: s.state, ...(s.reason && { reason: s.reason }) },
+      });
+    }
+    for (const a of report.agents) {
+      const agent = owned.get(a.agentId);
+      // A report about an older generation is stale: the spec has moved on.
+      if (!agent || a.generation < agent.generation) continue;
+      const changed =
+        agent.observedState !== a.state ||
+        agent.observedReason !== (a.reason ?? null) ||
+        agent.observedGeneration !== a.generation;
+      await tx.agent.update({
+        where: { id: agent.id },
+        data: {
+          observedState: a.state,
+          observedReason: a.reason ?? null,
+          observedGeneration: a.generation,
+          restartCount: a.restartCount,
+          ...(a.startedAt && { startedAt: new Date(a.startedAt) }),
+        },
+      });
+      if (!changed || agent.observedState === a.state) continue;
+      await tx.agentEvent.create({
+        data: {
+          agentId: agent.id,
+          kind: "state",
+          state: a.state,
+          message: a.reason ?? `${agent.observedState.toLowerCase()} → ${a.state.toLowerCase()}`,
+        },
+      });
+      events.push({
+        orgId: agent.orgId,
+        actor,
+        action: "agent.state_changed",
+        outcome: a.state === "FAILED" || a.state === "CRASH_LOOPING" ? "FAILURE" : "SUCCESS",
+        target: { type: "agent", id: agent.id, name: agent.name },
+        metadata: {
+          from: agent.observedState,
+          to: a.state,
+          generation: a.generation,
+          ...(a.reason && { reason: a.reason }),
+        },
+      });
+    }
+    await appendAuditEvents(tx, events);
+
+    const lines = report.logs.flatMap((l) =>
+      owned.has(l.agentId)
+        ? l.lines.map((line) => ({
+            agentId: l.agentId,
+            at: new Date(line.at),
+            stream: line.stream,
+            text: line.text,
+          }))
+        : [],
+    );
+    if (lines.length > 0) await tx.agentLogLine.createMany({ data: lines });
+    const stats = report.stats.filter((s) => owned.has(s.agentId));
+    if (stats.length > 0) {
+      const at = new Date();
+      await tx.agentStatsSample.createMany({
+        data: stats.map((s) => ({
+          agentId: s.agentId,
+          at,
+          cpuPercent: s.cpuPercent,
+          memoryBytes: BigInt(Math.round(s.memoryBytes)),
+          memoryLimit: BigInt(Math.round(s.memoryLimitBytes)),
+          pids: s.pids,
+        })),
+      });
+    }
+  });
+
+  // Keep the newest lines per agent that got some.
+  for (const agentId of new Set(report.logs.map((l) => l.agentId).filter((id) => owned.has(id)))) {
+    await db.$executeRaw`
+      DELETE FROM "AgentLogLine" WHERE "agentId" = ${agentId} AND id < (
+        SELECT id FROM "AgentLogLine" WHERE "agentId" = ${agentId}
+        ORDER BY id DESC OFFSET ${logLinesKept - 1} LIMIT 1)`;
+  }
+  return { ignored };
+}

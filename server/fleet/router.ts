@@ -1,0 +1,90 @@
+// The fleet, for operators: hosts with their capacity and sandboxes, enrolment tokens,
+// cordon, drain and revoke. Every change is audited on the platform chain.
+import { z } from "zod";
+import { recordAuditEvent } from "../audit/record.ts";
+import { webConfig } from "../core/config.ts";
+import { DomainError } from "../core/errors.ts";
+import { createTRPCRouter, operatorProcedure } from "../core/trpc.ts";
+import { placeSandboxes } from "./controller.ts";
+import { bumpHosts } from "./desired.ts";
+import { createEnrolmentToken } from "./enrolment.ts";
+
+const hostId = z.object({ hostId: z.string().min(1).max(64) });
+
+export const fleetRouter = createTRPCRouter({
+  hosts: operatorProcedure.query(async ({ ctx }) => {
+    const deadline = webConfig().CORRAL_WORKER_DEADLINE_SECONDS;
+    const hosts = await ctx.db.workerHost.findMany({
+      orderBy: { name: "asc" },
+      include: {
+        sandboxes: {
+          include: {
+            org: { select: { slug: true, name: true, cpuQuotaMillis: true, memoryQuotaMb: true } },
+          },
+        },
+      },
+    });
+    const now = Date.now();
+    return hosts.map(({ credentialHash: _hash, sandboxes, ...h }) => ({
+      ...h,
+      live: !h.revokedAt && !h.lostAt && now - h.lastHeartbeatAt.getTime() <= deadline * 1000,
+      usedMillis: sandboxes.reduce((n, s) => n + s.org.cpuQuotaMillis, 0),
+      usedMemoryMb: sandboxes.reduce((n, s) => n + s.org.memoryQuotaMb, 0),
+      sandboxes: sandboxes.map((s) => ({
+        org: s.org.name,
+        slug: s.org.slug,
+        state: s.state,
+        reason: s.reason,
+      })),
+    }));
+  }),
+
+  createEnrolmentToken: operatorProcedure
+    .input(
+      z.object({
+        description: z.string().trim().max(100, "Use at most 100 characters").default(""),
+        ttlHours: z.number().int().min(1).max(168).default(24),
+      }),
+    )
+    .mutation(({ ctx, input }) => createEnrolmentToken(ctx.db, ctx.operator, input, ctx.request)),
+
+  setHostState: operatorProcedure
+    .input(hostId.extend({ state: z.enum(["cordon", "uncordon", "drain", "revoke"]) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.db.$transaction(async (tx) => {
+        const host = await tx.workerHost.findUnique({ where: { id: input.hostId } });
+        if (!host) throw new DomainError("NOT_FOUND", "No such host.");
+        const data = {
+          cordon: { cordoned: true },
+          uncordon: { cordoned: false, draining: false },
+          drain: { cordoned: true, draining: true },
+          revoke: { revokedAt: new Date(), cordoned: true, draining: true },
+        }[input.state];
+        await tx.workerHost.update({ where: { id: host.id }, data });
+        await recordAuditEvent(tx, {
+          actor: ctx.operator,
+          action: (
+            {
+              cordon: "worker.cordoned",
+              uncordon: "worker.uncordoned",
+              drain: "worker.draining",
+              revoke: "worker.revoked",
+            } as const
+          )[input.state],
+          target: { type: "worker_host", id: host.id, name: host.name },
+          request: ctx.request,
+          metadata: {
+            before: {
+              cordoned: host.cordoned,
+              draining: host.draining,
+              revoked: Boolean(host.revokedAt),
+            },
+            after: data,
+          },
+        });
+        await bumpHosts(tx, [host.id]);
+        // Draining or revoked hosts give their sandboxes up now, not at the next pass.
+        await placeSandboxes(tx, { deadlineSeconds: webConfig().CORRAL_WORKER_DEADLINE_SECONDS });
+      });
+    }),
+});

@@ -1,0 +1,99 @@
+// The worker API's handlers as plain fetch functions (Request → Response). Next's route
+// files re-export them; tests and the benchmark mount the same functions on a bare HTTP
+// server, so every path a worker takes is the production one.
+import type { z } from "zod";
+import { requestInfo } from "../auth/request-info.ts";
+import { webConfig } from "../core/config.ts";
+import { describeError } from "../core/errors.ts";
+import { db } from "../db/client.ts";
+import { desiredStateFor } from "./desired.ts";
+import { authenticateHost, enrolHost } from "./enrolment.ts";
+import { recordHeartbeat } from "./heartbeat.ts";
+import { applyReport } from "./report.ts";
+import {
+  type DesiredState,
+  enrolRequestSchema,
+  type HeartbeatResponse,
+  heartbeatRequestSchema,
+  reportRequestSchema,
+} from "./worker-protocol.ts";
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+async function parse<S extends z.ZodType>(req: Request, schema: S, what: string) {
+  const body = schema.safeParse(await req.json().catch(() => null));
+  if (body.success) return { data: body.data as z.output<S> };
+  const issue = body.error.issues[0];
+  return {
+    error: json(
+      { error: `invalid ${what}: ${issue?.path.join(".") || "body"}: ${issue?.message}` },
+      400,
+    ),
+  };
+}
+
+const refused = () => json({ error: "host credential refused: enrol this host again" }, 401);
+
+/** POST /api/worker/v1/enrol — a one-time token for this host's own credential. */
+export async function enrol(req: Request): Promise<Response> {
+  const body = await parse(req, enrolRequestSchema, "enrolment");
+  if (body.error) return body.error;
+  const result = await enrolHost(db(), body.data, requestInfo(req.headers));
+  if ("refused" in result) return json({ error: result.refused }, 403);
+  return json(result);
+}
+
+/** POST /api/worker/v1/heartbeat */
+export async function heartbeat(req: Request): Promise<Response> {
+  const host = await authenticateHost(db(), req.headers.get("authorization"));
+  if (!host) return refused();
+  const body = await parse(req, heartbeatRequestSchema, "heartbeat");
+  if (body.error) return body.error;
+  await recordHeartbeat(db(), host.id, body.data);
+  const response: HeartbeatResponse = {
+    hostId: host.id,
+    heartbeatSeconds: webConfig().CORRAL_WORKER_HEARTBEAT_SECONDS,
+  };
+  return json(response);
+}
+
+/**
+ * GET /api/worker/v1/desired?after=<version> — what this host should run. Answers at once
+ * when the host's version is past `after`, otherwise waits (checking one row, twice a second)
+ * until it is or `wait` seconds pass, then answers 304.
+ */
+export async function desired(req: Request): Promise<Response> {
+  const host = await authenticateHost(db(), req.headers.get("authorization"));
+  if (!host) return refused();
+  const url = new URL(req.url);
+  const after = Number(url.searchParams.get("after") ?? -1);
+  const waitMs = Math.min(30, Math.max(0, Number(url.searchParams.get("wait") ?? 20))) * 1000;
+  const deadline = Date.now() + waitMs;
+  let version = host.desiredVersion;
+  while (version <= after && Date.now() < deadline && !req.signal.aborted) {
+    await new Promise((r) => setTimeout(r, 500));
+    const row = await db().workerHost.findUnique({
+      where: { id: host.id },
+      select: { desiredVersion: true, revokedAt: true },
+    });
+    if (!row || row.revokedAt) return refused();
+    version = row.desiredVersion;
+  }
+  if (version <= after) return new Response(null, { status: 304 });
+  const state: DesiredState = await desiredStateFor(db(), host.id);
+  return json(state);
+}
+
+/** POST /api/worker/v1/report */
+export async function report(req: Request): Promise<Response> {
+  const host = await authenticateHost(db(), req.headers.get("authorization"));
+  if (!host) return refused();
+  const body = await parse(req, reportRequestSchema, "report");
+  if (body.error) return body.error;
+  try {
+    return json(await applyReport(db(), host, body.data));
+  } catch (error) {
+    return json({ error: `report not applied: ${describeError(error)}` }, 500);
+  }
+}

@@ -1,0 +1,37 @@
+// Fleet factories for tests: hosts enrolled the real way, through an enrolment token.
+import type { Db } from "../server/db/client.ts";
+import { createEnrolmentToken, enrolHost } from "../server/fleet/enrolment.ts";
+import type { HostReport } from "../server/fleet/worker-protocol.ts";
+
+export const operatorActor = { type: "USER" as const, name: "operator@example.test" };
+
+export function hostReport(name: string, over: Partial<HostReport> = {}): HostReport {
+  return {
+    name,
+    version: "0.1.0",
+    labels: { zone: "test" },
+    engine: {
+      serverVersion: "20.10",
+      operatingSystem: "Debian",
+      cpus: 2,
+      memoryBytes: 1,
+      containers: 0,
+      runtimes: ["runc"],
+    },
+    driver: { name: "engine-container", healthy: true, capacity: { cpus: 8, memoryMb: 16384 } },
+    ...over,
+  };
+}
+
+/** Enrols a host named `name`; returns its id and credential. */
+export async function enrolTestHost(db: Db, name: string, over: Partial<HostReport> = {}) {
+  const { token } = await createEnrolmentToken(
+    db,
+    operatorActor,
+    { description: name, ttlHours: 1 },
+    {},
+  );
+  const result = await enrolHost(db, { ...hostReport(name, over), token }, {});
+  if ("refused" in result) throw new Error(`enrolment refused: ${result.refused}`);
+  return result;
+}

@@ -1,0 +1,115 @@
+// The sandbox driver seam. The reconciler and the fleet agent import this interface, never a
+// driver: a driver turns "this tenant has a sandbox with these agents" into real isolation
+// (a private container engine today, a microVM later). Every operation is idempotent, and
+// everything a driver creates carries labels (corral.tenant, corral.agent,
+// corral.generation), so after a crash the world is re-discovered with list*, not remembered.
+
+/** What a tenant's sandbox must be: its quota is the sandbox's own resource limit. */
+export interface SandboxSpec {
+  tenantId: string;
+  /** For names and logs only. */
+  tenantSlug: string;
+  cpus: number;
+  memoryMb: number;
+}
+
+/** What an agent container must be. A new generation means "replace the container". */
+export interface AgentSpec {
+  tenantId: string;
+  agentId: string;
+  name: string;
+  generation: number;
+  image: string;
+  command: string[];
+  /** Non-secret settings only; secrets never enter a sandbox. */
+  env: Record<string, string>;
+  cpus: number;
+  memoryMb: number;
+  pids: number;
+  workspaceMb: number;
+}
+
+export interface ObservedSandbox {
+  tenantId: string;
+  /** The sandbox's engine answers and agents can be managed. */
+  ready: boolean;
+  reason?: string;
+}
+
+export type ContainerState = "created" | "running" | "restarting" | "exited" | "paused" | "dead";
+
+export interface ObservedAgent {
+  tenantId: string;
+  agentId: string;
+  generation: number;
+  containerId: string;
+  state: ContainerState;
+  exitCode?: number;
+  oomKilled?: boolean;
+  /** Restarts the engine made after crashes (on-failure policy, with its back-off). */
+  restartCount: number;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+}
+
+export interface AgentStats {
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  pids: number;
+}
+
+export interface DriverFingerprint {
+  driver: string;
+  healthy: boolean;
+  reason?: string;
+  /** Labels this host gets for placement, e.g. { microvm: "false" }. */
+  labels: Record<string, string>;
+  capacity: { cpus: number; memoryMb: number };
+}
+
+/** Thrown for an operation a driver cannot do (never a silent no-op). */
+export class NotSupportedError extends Error {}
+
+/** An agent cannot be created as asked (e.g. its image cannot be found or pulled). */
+export class AgentSpecError extends Error {}
+
+export interface SandboxDriver {
+  readonly name: string;
+  fingerprint(): Promise<DriverFingerprint>;
+
+  /** Creates or repairs the tenant's sandbox and waits until its engine answers. */
+  ensureSandbox(spec: SandboxSpec): Promise<void>;
+  /** Removes the sandbox, its agents and its private storage. */
+  destroySandbox(tenantId: string): Promise<void>;
+  /** Every sandbox this driver owns on this host. */
+  listSandboxes(): Promise<ObservedSandbox[]>;
+
+  /** Every agent container in the tenant's sandbox. */
+  listAgents(tenantId: string): Promise<ObservedAgent[]>;
+  /** Creates the agent's container (image made available first) without starting it. */
+  createAgent(spec: AgentSpec): Promise<void>;
+  startAgent(tenantId: string, agentId: string): Promise<void>;
+  stopAgent(tenantId: string, agentId: string): Promise<void>;
+  /** Removes the container (any generation); the workspace volume is kept unless `purge`. */
+  removeAgent(tenantId: string, agentId: string, options?: { purge?: boolean }): Promise<void>;
+
+  logs(
+    tenantId: string,
+    agentId: string,
+    options: { since?: Date; tail?: number },
+  ): Promise<LogLine[]>;
+  stats(tenantId: string, agentId: string): Promise<AgentStats>;
+  exec(
+    tenantId: string,
+    agentId: string,
+    command: string[],
+  ): Promise<{ exitCode: number; output: string }>;
+}
+
+export interface LogLine {
+  at: string;
+  stream: "stdout" | "stderr";
+  text: string;
+}

@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import type { DesiredAgent, DesiredSandbox } from "../../server/fleet/worker-protocol.ts";
+import type { ObservedAgent } from "../drivers/driver.ts";
+import { diffAgents, diffSandboxes } from "./diff.ts";
+import { agentStatus } from "./observed-state.ts";
+
+const sandbox = (tenantId: string): DesiredSandbox => ({
+  tenantId,
+  tenantSlug: tenantId,
+  cpus: 2,
+  memoryMb: 2048,
+  agents: [],
+});
+const agent = (agentId: string, over: Partial<DesiredAgent> = {}): DesiredAgent => ({
+  agentId,
+  name: agentId,
+  generation: 1,
+  desiredState: "RUNNING",
+  image: "corral/agent-base:1",
+  command: [],
+  env: {},
+  cpus: 0.5,
+  memoryMb: 256,
+  pids: 256,
+  workspaceMb: 256,
+  ...over,
+});
+const container = (agentId: string, over: Partial<ObservedAgent> = {}): ObservedAgent => ({
+  tenantId: "t",
+  agentId,
+  generation: 1,
+  containerId: `c-${agentId}`,
+  state: "running",
+  restartCount: 0,
+  ...over,
+});
+const kinds = (actions: { kind: string; agentId?: string; purge?: boolean }[]) =>
+  actions.map(
+    (a) =>
+      `${a.kind}${"agentId" in a && a.agentId ? `:${a.agentId}` : ""}${a.purge ? ":purge" : ""}`,
+  );
+
+describe("reconcile diff: sandboxes", () => {
+  it.each([
+    ["creates a missing sandbox", [sandbox("a")], [], ["ensureSandbox"]],
+    [
+      "repairs one that is not ready",
+      [sandbox("a")],
+      [{ tenantId: "a", ready: false }],
+      ["ensureSandbox"],
+    ],
+    ["leaves a ready one alone", [sandbox("a")], [{ tenantId: "a", ready: true }], []],
+    [
+      "destroys one no longer placed here",
+      [],
+      [{ tenantId: "b", ready: true }],
+      ["destroySandbox"],
+    ],
+  ])("%s", (_, desired, observed, expected) => {
+    expect(diffSandboxes(desired, observed).map((a) => a.kind)).toEqual(expected);
+  });
+});
+
+describe("reconcile diff: agents", () => {
+  it.each<[string, DesiredAgent[], ObservedAgent[], string[]]>([
+    [
+      "creates and starts a missing running agent",
+      [agent("x")],
+      [],
+      ["createAgent", "startAgent:x"],
+    ],
+    ["does not create a stopped agent", [agent("x", { desiredState: "STOPPED" })], [], []],
+    [
+      "starts one left created by a crash mid-provision",
+      [agent("x")],
+      [container("x", { state: "created" })],
+      ["startAgent:x"],
+    ],
+    ["leaves a running agent alone", [agent("x")], [container("x")], []],
+    [
+      "stops a running agent that should be stopped",
+      [agent("x", { desiredState: "STOPPED" })],
+      [container("x")],
+      ["stopAgent:x"],
+    ],
+    [
+      "stops a crash-looping one that should be stopped",
+      [agent("x", { desiredState: "STOPPED" })],
+      [container("x", { state: "restarting" })],
+      ["stopAgent:x"],
+    ],
+    [
+      "replaces a container of an older generation",
+      [agent("x", { generation: 2 })],
+      [container("x")],
+      ["removeAgent:x", "createAgent", "startAgent:x"],
+    ],
+    [
+      "removes duplicates and starts over",
+      [agent("x")],
+      [container("x"), container("x", { containerId: "dup" })],
+      ["removeAgent:x", "createAgent", "startAgent:x"],
+    ],
+    [
+      "leaves a finished or crashed one to the engine",
+      [agent("x")],
+      [container("x", { state: "exited", exitCode: 1 })],
+      [],
+    ],
+    [
+      "removes, with its workspace, an agent no longer desired",
+      [],
+      [container("gone")],
+      ["removeAgent:gone:purge"],
+    ],
+  ])("%s", (_, desired, observed, expected) => {
+    expect(kinds(diffAgents("t", desired, observed))).toEqual(expected);
+  });
+});
+
+describe("reported agent state", () => {
+  const now = Date.parse("2026-11-27T12:00:00Z");
+  it.each<[string, DesiredAgent, ObservedAgent[], string | undefined, string]>([
+    ["provisioning while no container exists", agent("x"), [], undefined, "PROVISIONING"],
+    [
+      "running",
+      agent("x"),
+      [container("x", { startedAt: "2026-11-27T11:00:00Z" })],
+      undefined,
+      "RUNNING",
+    ],
+    [
+      "crash-looping while the engine restarts it",
+      agent("x"),
+      [container("x", { state: "restarting", restartCount: 3, exitCode: 1 })],
+      undefined,
+      "CRASH_LOOPING",
+    ],
+    [
+      "crash-looping just after a restart",
+      agent("x"),
+      [container("x", { restartCount: 2, startedAt: "2026-11-27T11:59:50Z" })],
+      undefined,
+      "CRASH_LOOPING",
+    ],
+    [
+      "running again once it has settled",
+      agent("x"),
+      [container("x", { restartCount: 2, startedAt: "2026-11-27T11:58:00Z" })],
+      undefined,
+      "RUNNING",
+    ],
+    [
+      "failed when out of memory",
+      agent("x"),
+      [container("x", { state: "exited", exitCode: 137, oomKilled: true })],
+      undefined,
+      "FAILED",
+    ],
+    [
+      "stopped when it finished",
+      agent("x"),
+      [container("x", { state: "exited", exitCode: 0 })],
+      undefined,
+      "STOPPED",
+    ],
+    [
+      "failed when the driver could not create it",
+      agent("x"),
+      [],
+      "image nope is not on this host",
+      "FAILED",
+    ],
+    [
+      "stopping while still running",
+      agent("x", { desiredState: "STOPPED" }),
+      [container("x")],
+      undefined,
+      "STOPPING",
+    ],
+    [
+      "stopped",
+      agent("x", { desiredState: "STOPPED" }),
+      [container("x", { state: "exited", exitCode: 143 })],
+      undefined,
+      "STOPPED",
+    ],
+  ])("%s", (_, desired, containers, problem, expected) => {
+    expect(agentStatus(desired, containers, problem, now).state).toBe(expected);
+  });
+});

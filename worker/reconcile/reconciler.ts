@@ -1,0 +1,75 @@
+// observe → diff → act, for every sandbox this host should run. Each action is idempotent and
+// runs on its own: one failing agent does not hold up the others, and its error is kept to
+// be reported as the agent's reason until a later pass succeeds.
+import { describeError } from "../../server/core/errors.ts";
+import type { DesiredState } from "../../server/fleet/worker-protocol.ts";
+import type { SandboxDriver } from "../drivers/driver.ts";
+import { type AgentAction, diffAgents, diffSandboxes, type SandboxAction } from "./diff.ts";
+
+export class Reconciler {
+  desired: DesiredState | null = null;
+  /** Why an agent could not be made as asked, by agent id (cleared when it works). */
+  readonly agentProblems = new Map<string, string>();
+  /** Why a sandbox could not be made ready, by tenant id. */
+  readonly sandboxProblems = new Map<string, string>();
+  /** Tenants whose sandbox was ready at the last pass. */
+  readonly readyTenants = new Set<string>();
+
+  constructor(
+    private readonly driver: SandboxDriver,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async pass(): Promise<void> {
+    const desired = this.desired;
+    if (!desired) return;
+    const sandboxes = await this.driver.listSandboxes();
+    for (const action of diffSandboxes(desired.sandboxes, sandboxes))
+      await this.applySandbox(action);
+    const ready = new Set(
+      (await this.driver.listSandboxes()).filter((s) => s.ready).map((s) => s.tenantId),
+    );
+    this.readyTenants.clear();
+    for (const sandbox of desired.sandboxes) {
+      if (!ready.has(sandbox.tenantId)) continue;
+      this.readyTenants.add(sandbox.tenantId);
+      const observed = await this.driver.listAgents(sandbox.tenantId);
+      for (const action of diffAgents(sandbox.tenantId, sandbox.agents, observed))
+        await this.applyAgent(action);
+    }
+  }
+
+  private async applySandbox(action: SandboxAction) {
+    const tenantId = action.kind === "ensureSandbox" ? action.spec.tenantId : action.tenantId;
+    try {
+      if (action.kind === "ensureSandbox") {
+        this.log(`sandbox ${action.spec.tenantSlug}: creating`);
+        await this.driver.ensureSandbox(action.spec);
+      } else {
+        this.log(`sandbox ${tenantId}: removing (no longer placed here)`);
+        await this.driver.destroySandbox(tenantId);
+      }
+      this.sandboxProblems.delete(tenantId);
+    } catch (error) {
+      const problem = describeError(error);
+      this.sandboxProblems.set(tenantId, problem);
+      this.log(`sandbox ${tenantId}: ${action.kind} failed: ${problem}`);
+    }
+  }
+
+  private async applyAgent(action: AgentAction) {
+    const agentId = action.kind === "createAgent" ? action.spec.agentId : action.agentId;
+    const tenantId = action.kind === "createAgent" ? action.spec.tenantId : action.tenantId;
+    try {
+      if (action.kind === "createAgent") await this.driver.createAgent(action.spec);
+      else if (action.kind === "startAgent") await this.driver.startAgent(tenantId, agentId);
+      else if (action.kind === "stopAgent") await this.driver.stopAgent(tenantId, agentId);
+      else await this.driver.removeAgent(tenantId, agentId, { purge: action.purge });
+      if (action.kind !== "removeAgent") this.agentProblems.delete(agentId);
+    } catch (error) {
+      const problem = describeError(error);
+      this.agentProblems.set(agentId, problem);
+      this.log(`agent ${agentId}: ${action.kind} failed: ${problem}`);
+    }
+  }
+}
