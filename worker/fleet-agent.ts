@@ -114,12 +114,14 @@ export async function runFleetAgent({
       }
       if (dirty) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, config.CORRAL_RESYNC_SECONDS * 1000);
-        resume = () => {
+        const done = () => {
           clearTimeout(timer);
+          signal.removeEventListener("abort", done);
           resolve();
         };
-        signal.addEventListener("abort", resume, { once: true });
+        const timer = setTimeout(done, config.CORRAL_RESYNC_SECONDS * 1000);
+        resume = done;
+        signal.addEventListener("abort", done, { once: true });
       });
     }
   };

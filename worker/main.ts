@@ -32,6 +32,8 @@ async function main() {
     stateDir: config.CORRAL_SANDBOX_DIR,
     sandboxImage: images.sandboxEngine,
     agentImageDefault: images.agentBase,
+    // Sandboxes belong to this host: two workers on one engine never touch each other's.
+    hostKey: config.CORRAL_WORKER_NAME,
   });
 
   const stop = new AbortController();

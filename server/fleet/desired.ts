@@ -2,6 +2,7 @@
 // affects a host's sandboxes bumps its version in the same transaction, so a worker that
 // waits on its version learns of changes at once and pays nothing while nothing changes.
 import type { Db, Tx } from "../db/client.ts";
+import { desiredChannel } from "./desired-notify.ts";
 import type { DesiredState } from "./worker-protocol.ts";
 
 /** Agents run as this user with these limits; pids is not configurable per agent yet. */
@@ -14,6 +15,8 @@ export async function bumpHosts(tx: Tx, hostIds: (string | null | undefined)[]) 
     where: { id: { in: ids } },
     data: { desiredVersion: { increment: 1 } },
   });
+  // Delivered when the transaction commits: waiting long-polls answer at once.
+  await tx.$executeRaw`SELECT pg_notify(${desiredChannel}, id) FROM unnest(${ids}::text[]) AS id`;
 }
 
 /** After a change to an organisation's agents: wake the host holding its sandbox. */

@@ -7,6 +7,7 @@ import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
 import { desiredStateFor } from "./desired.ts";
+import { waitForDesiredChange } from "./desired-notify.ts";
 import { authenticateHost, enrolHost } from "./enrolment.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
 import { applyReport } from "./report.ts";
@@ -60,8 +61,8 @@ export async function heartbeat(req: Request): Promise<Response> {
 
 /**
  * GET /api/worker/v1/desired?after=<version> — what this host should run. Answers at once
- * when the host's version is past `after`, otherwise waits (checking one row, twice a second)
- * until it is or `wait` seconds pass, then answers 304.
+ * when the host's version is past `after`; otherwise waits for a change notification (or,
+ * as a backstop, checks its one row every few seconds) until `wait` seconds pass, then 304.
  */
 export async function desired(req: Request): Promise<Response> {
   const host = await authenticateHost(db(), req.headers.get("authorization"));
@@ -72,7 +73,7 @@ export async function desired(req: Request): Promise<Response> {
   const deadline = Date.now() + waitMs;
   let version = host.desiredVersion;
   while (version <= after && Date.now() < deadline && !req.signal.aborted) {
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForDesiredChange(host.id, Math.min(5000, deadline - Date.now()), req.signal);
     const row = await db().workerHost.findUnique({
       where: { id: host.id },
       select: { desiredVersion: true, revokedAt: true },

@@ -92,8 +92,15 @@ export interface SandboxDriver {
   createAgent(spec: AgentSpec): Promise<void>;
   startAgent(tenantId: string, agentId: string): Promise<void>;
   stopAgent(tenantId: string, agentId: string): Promise<void>;
-  /** Removes the container (any generation); the workspace volume is kept unless `purge`. */
-  removeAgent(tenantId: string, agentId: string, options?: { purge?: boolean }): Promise<void>;
+  /**
+   * Removes the agent's containers (every generation, or all but `keepGeneration`); the
+   * workspace volume is kept unless `purge`.
+   */
+  removeAgent(
+    tenantId: string,
+    agentId: string,
+    options?: { purge?: boolean; keepGeneration?: number },
+  ): Promise<void>;
 
   logs(
     tenantId: string,

@@ -12,7 +12,8 @@ export type AgentAction =
   | { kind: "createAgent"; spec: AgentSpec }
   | { kind: "startAgent"; tenantId: string; agentId: string }
   | { kind: "stopAgent"; tenantId: string; agentId: string }
-  | { kind: "removeAgent"; tenantId: string; agentId: string; purge: boolean };
+  | { kind: "removeAgent"; tenantId: string; agentId: string; purge: boolean }
+  | { kind: "removeOldAgents"; tenantId: string; agentId: string; keepGeneration: number };
 
 export function sandboxSpec(d: DesiredSandbox): SandboxSpec {
   return { tenantId: d.tenantId, tenantSlug: d.tenantSlug, cpus: d.cpus, memoryMb: d.memoryMb };
@@ -70,7 +71,10 @@ export function diffAgents(
     const current = containers.filter((o) => o.generation === d.generation);
     const replace = containers.length > current.length || current.length > 1;
     const ids = { tenantId, agentId: d.agentId };
-    if (replace) actions.push({ kind: "removeAgent", ...ids, purge: false });
+    // A live old container goes first (two runs must not share the workspace); a finished
+    // one is cleared after the new run starts, so a start does not wait for it.
+    const oldIsLive = replace && containers.some(live);
+    if (oldIsLive) actions.push({ kind: "removeAgent", ...ids, purge: false });
     const container = replace ? undefined : current[0];
     if (d.desiredState === "RUNNING") {
       if (!container) {
@@ -82,6 +86,8 @@ export function diffAgents(
     } else if (container && live(container)) {
       actions.push({ kind: "stopAgent", ...ids });
     }
+    if (replace && !oldIsLive)
+      actions.push({ kind: "removeOldAgents", ...ids, keepGeneration: d.generation });
   }
   for (const agentId of new Set(observed.map((o) => o.agentId))) {
     if (!wanted.has(agentId)) actions.push({ kind: "removeAgent", tenantId, agentId, purge: true });

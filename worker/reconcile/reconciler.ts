@@ -64,12 +64,20 @@ export class Reconciler {
       if (action.kind === "createAgent") await this.driver.createAgent(action.spec);
       else if (action.kind === "startAgent") await this.driver.startAgent(tenantId, agentId);
       else if (action.kind === "stopAgent") await this.driver.stopAgent(tenantId, agentId);
+      else if (action.kind === "removeOldAgents")
+        await this.driver.removeAgent(tenantId, agentId, { keepGeneration: action.keepGeneration });
       else await this.driver.removeAgent(tenantId, agentId, { purge: action.purge });
-      if (action.kind !== "removeAgent") this.agentProblems.delete(agentId);
+      if (action.kind === "createAgent" || action.kind === "startAgent")
+        this.agentProblems.delete(agentId);
     } catch (error) {
       const problem = describeError(error);
       this.agentProblems.set(agentId, problem);
       this.log(`agent ${agentId}: ${action.kind} failed: ${problem}`);
+      // A container made before a crash may point at a network the sandbox has since
+      // re-made; it can never start. Remove it so the next pass makes a fresh one.
+      if (action.kind === "startAgent" && /network .* not found|no such network/i.test(problem)) {
+        await this.driver.removeAgent(tenantId, agentId).catch(() => undefined);
+      }
     }
   }
 }

@@ -1,0 +1,62 @@
+import { expect, test } from "@playwright/test";
+import { signIn, snapshot } from "./helpers.ts";
+
+test("a member creates an agent, sees it running with its logs, and stops it", async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  await signIn(page);
+  await page.getByRole("link", { name: "Agents" }).click();
+  await expect(page.getByTestId("page-title")).toHaveText("Agents");
+
+  const form = page.getByRole("form", { name: "Create an agent" });
+  await form.getByLabel("Name").fill("Bad Name");
+  await form.getByLabel("Image").focus();
+  await expect(form.getByText("Use lower-case letters, digits and dashes")).toBeVisible();
+  await form.getByLabel("Name").fill("greeter");
+  await form
+    .getByLabel("Command")
+    .fill(`sh -c "echo hello from greeter; while true; do echo tick; sleep 1; done"`);
+  await form.getByLabel("Environment (not secrets)").fill("GITHUB_TOKEN=abc");
+  await form.getByLabel("CPU (millicores)").focus();
+  await expect(form.getByText("This looks like a secret")).toBeVisible();
+  await form.getByLabel("Environment (not secrets)").fill("GREETING=hello");
+  await form.getByRole("button", { name: "Create agent" }).click();
+
+  // The agent's page: the local worker provisions the sandbox and starts the container.
+  await expect(page.getByTestId("page-title")).toHaveText("greeter");
+  await expect(page.getByTestId("agent-state")).toHaveText("running", { timeout: 120_000 });
+  await expect(page.getByTestId("agent-logs")).toContainText("hello from greeter", {
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId("agent-cpu")).toBeVisible({ timeout: 30_000 });
+  await snapshot(page, testInfo, "agent-running");
+
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByTestId("agent-state")).toHaveText("stopped", { timeout: 60_000 });
+  await expect(page.getByTestId("agent-history")).toContainText(
+    "stop requested by demo@corral.dev",
+  );
+
+  await page.getByRole("link", { name: "Agents" }).click();
+  await expect(page.getByTestId("agent-row").filter({ hasText: "greeter" })).toContainText(
+    "stopped",
+  );
+  await expect(page.getByTestId("sandbox-status")).toContainText("ready");
+  await snapshot(page, testInfo, "agents");
+
+  // Operators see the host that ran it.
+  await page.getByRole("link", { name: "Fleet" }).click();
+  await expect(page.getByTestId("host-row").filter({ hasText: "e2e-worker" })).toContainText(
+    "Acme Robotics",
+  );
+  await snapshot(page, testInfo, "fleet");
+
+  // Clean up: the sandbox goes with the organisation's last agent.
+  await page.getByRole("link", { name: "Agents" }).click();
+  await page.getByRole("link", { name: "greeter" }).click();
+  await page.getByLabel("Type greeter to confirm").fill("greeter");
+  await page.getByRole("button", { name: "Delete agent" }).click();
+  await expect(page.getByTestId("page-title")).toHaveText("Agents");
+  await expect(page.getByText("No agents yet.")).toBeVisible();
+});

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Entrypoint of a tenant sandbox (tini is PID 1, this script its child): prepares the rules and
+# cgroups the private engine relies on, then becomes dockerd, listening only on the socket the
+# host bind-mounts at /run/engine.
+set -eu
+bridge="${CORRAL_AGENT_BRIDGE:-corral-agents}"
+
+# Agents sit on an internal network, which stops forwarded traffic only: without this rule
+# they could reach anything listening in this namespace (the gateway leak). The rule names the
+# bridge, so it holds before the bridge exists and across restarts of this container.
+iptables -C INPUT -i "$bridge" -j REJECT 2>/dev/null || iptables -I INPUT -i "$bridge" -j REJECT
+
+# State of a previous run of this container (a stale pid file stops dockerd from starting).
+rm -rf /run/docker /run/containerd /run/docker.pid
+
+# Agents' cgroups must nest under this container's, so its limits are the tenant's quota. With
+# cgroup v1 that holds already (the container sees its own cgroup as the root of each
+# hierarchy); with cgroup v2 and the host's cgroup namespace it does not, so the engine is told.
+set --
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  own="$(sed -n 's/^0:://p' /proc/self/cgroup)"
+  dir="/sys/fs/cgroup${own%/}"
+  # v2 refuses controllers for children of a cgroup that holds processes: move ours down.
+  mkdir -p "$dir/engine"
+  for pid in $(cat "$dir/cgroup.procs"); do echo "$pid" >"$dir/engine/cgroup.procs" 2>/dev/null || true; done
+  for controller in $(cat "$dir/cgroup.controllers"); do
+    echo "+$controller" >"$dir/cgroup.subtree_control" 2>/dev/null || true
+  done
+  # In a private cgroup namespace (e.g. sysbox) the engine's default parent nests already.
+  if [ "$own" != "/" ]; then set -- "--cgroup-parent=${own%/}/agents"; fi
+fi
+
+mkdir -p /run/engine
+# No default bridge: agents join the tenant's internal network only. Logs are bounded per agent.
+exec dockerd --host unix:///run/engine/docker.sock --storage-driver=overlay2 --bridge=none \
+  --log-driver=json-file --log-opt max-size=10m --log-opt max-file=3 "$@"

@@ -1,0 +1,353 @@
+// The engine-container driver: each tenant's sandbox is a privileged container on the host
+// engine running a private Docker engine; the tenant's agents are hardened containers inside
+// it, on an internal network with the sandbox's gateway closed. Nothing is remembered between
+// calls: every operation looks at the engines (by name and label) and acts on what it finds.
+import { rm } from "node:fs/promises";
+import type Docker from "dockerode";
+import { describeError, UnreachableError } from "../../../server/core/errors.ts";
+import type {
+  AgentSpec,
+  AgentStats,
+  DriverFingerprint,
+  LogLine,
+  ObservedAgent,
+  ObservedSandbox,
+  SandboxDriver,
+  SandboxSpec,
+} from "../driver.ts";
+import { agentContainerOptions } from "./agent-container.ts";
+import { ensureAgentImage } from "./agent-image.ts";
+import { ensureAgentNetwork, ensureGatewayRule } from "./agent-network.ts";
+import {
+  findAgentContainers,
+  parseLogLines,
+  toAgentStats,
+  toObservedAgent,
+} from "./agent-observe.ts";
+import { orNull, statusOf, tolerating } from "./engine-errors.ts";
+import {
+  AGENT_NETWORK,
+  agentContainerName,
+  agentLabels,
+  checkSocketPath,
+  DRIVER_NAME,
+  LABEL,
+  ownedBy,
+  type SandboxNames,
+  sandboxNames,
+  workspaceVolumeName,
+} from "./names.ts";
+import { PrivateEngines, pingEngine, waitForEngine } from "./private-engine.ts";
+import { type ExecResult, runExec } from "./run-exec.ts";
+import {
+  ensureSandboxContainer,
+  ensureSandboxSurroundings,
+  hasStaleSocketMount,
+} from "./sandbox-container.ts";
+import { ensureWorkspace } from "./workspace.ts";
+
+export interface EngineContainerDriverOptions {
+  /** OCI runtime for the privileged sandbox container: runc, runc-privfix, sysbox-runc. */
+  runtime?: string;
+  /** Host folder holding one folder per tenant with its engine socket (`<tenant>/run`). */
+  stateDir: string;
+  /** Image of the sandbox container (corral/sandbox-engine, see infra/images). */
+  sandboxImage: string;
+  /** Image for agents whose spec names none (corral/agent-base). */
+  agentImageDefault: string;
+  /** Subnet of the agents' network inside every sandbox; keep it clear of the host's. */
+  agentSubnet?: string;
+  /** How long ensureSandbox waits for a sandbox's engine to answer. */
+  engineReadyTimeoutMs?: number;
+  /**
+   * Which worker owns the sandboxes (its name; default "local"). Host-engine names and labels
+   * carry it, and list/destroy see only its own: two workers sharing one engine (tests,
+   * a host handing over to its replacement) never touch each other's sandboxes.
+   */
+  hostKey?: string;
+}
+
+/** An operation named an agent that has no container in its sandbox. */
+export class AgentNotFoundError extends Error {
+  override name = "AgentNotFoundError";
+}
+
+const stopTimeoutSeconds = 10;
+
+export class EngineContainerDriver implements SandboxDriver {
+  readonly name = DRIVER_NAME;
+  readonly #host: Docker;
+  readonly #runtime: string;
+  readonly #stateDir: string;
+  readonly #sandboxImage: string;
+  readonly #agentImageDefault: string;
+  readonly #agentSubnet: string;
+  readonly #engineReadyTimeoutMs: number;
+  readonly #hostKey: string;
+  readonly #engines = new PrivateEngines();
+
+  constructor(host: Docker, options: EngineContainerDriverOptions) {
+    this.#host = host;
+    this.#runtime = options.runtime ?? "runc";
+    this.#stateDir = options.stateDir;
+    this.#sandboxImage = options.sandboxImage;
+    this.#agentImageDefault = options.agentImageDefault;
+    this.#agentSubnet = options.agentSubnet ?? "10.213.0.0/20";
+    this.#engineReadyTimeoutMs = options.engineReadyTimeoutMs ?? 60_000;
+    this.#hostKey = options.hostKey ?? "local";
+  }
+
+  async fingerprint(): Promise<DriverFingerprint> {
+    const labels = { driver: DRIVER_NAME, microvm: "false", runtime: this.#runtime };
+    let info: Record<string, unknown>;
+    try {
+      info = await this.#host.info();
+    } catch (error) {
+      return {
+        driver: DRIVER_NAME,
+        healthy: false,
+        reason: `host engine does not answer: ${describeError(error)}`,
+        labels,
+        capacity: { cpus: 0, memoryMb: 0 },
+      };
+    }
+    const runtimes = Object.keys((info.Runtimes as Record<string, unknown> | undefined) ?? {});
+    const hasRuntime = runtimes.includes(this.#runtime);
+    return {
+      driver: DRIVER_NAME,
+      healthy: hasRuntime,
+      reason: hasRuntime
+        ? undefined
+        : `host engine has no runtime ${this.#runtime} (it has ${runtimes.join(", ")})`,
+      labels,
+      capacity: {
+        cpus: Number(info.NCPU ?? 0),
+        memoryMb: Math.floor(Number(info.MemTotal ?? 0) / (1024 * 1024)),
+      },
+    };
+  }
+
+  // --- Sandboxes -------------------------------------------------------------------------
+
+  async ensureSandbox(spec: SandboxSpec): Promise<void> {
+    const names = this.#names(spec.tenantId);
+    await ensureSandboxSurroundings(this.#host, names, this.#hostKey, spec.tenantId);
+    const config = { hostKey: this.#hostKey, image: this.#sandboxImage, runtime: this.#runtime };
+    const { container: sandbox, wasRunning } = await ensureSandboxContainer(
+      this.#host,
+      names,
+      spec,
+      config,
+    );
+    // A socket folder removed under a running container leaves its bind mount pointing at
+    // the old folder, so the host never sees the socket; a restart mounts the new one.
+    if (wasRunning && (await hasStaleSocketMount(sandbox, names))) {
+      await sandbox.restart({ t: stopTimeoutSeconds });
+    }
+    const engine = this.#engines.forSocket(names.socketPath);
+    await waitForEngine(engine, names.socketPath, sandbox, this.#engineReadyTimeoutMs);
+    await ensureAgentNetwork(engine, spec.tenantId, this.#agentSubnet);
+    await ensureGatewayRule(sandbox);
+  }
+
+  async destroySandbox(tenantId: string): Promise<void> {
+    const names = this.#names(tenantId);
+    const filters = { label: ownedBy(this.#hostKey, tenantId) };
+    // The container first: its agents die with it, and its volume and network come free.
+    for (const container of await this.#host.listContainers({ all: true, filters })) {
+      await tolerating([404, 409], this.#host.getContainer(container.Id).remove({ force: true }));
+    }
+    const { Volumes } = await this.#host.listVolumes({ filters });
+    for (const volume of Volumes ?? []) {
+      await tolerating([404], this.#host.getVolume(volume.Name).remove());
+    }
+    for (const network of await this.#host.listNetworks({ filters })) {
+      await tolerating([404], this.#host.getNetwork(network.Id).remove());
+    }
+    await rm(names.stateDir, { recursive: true, force: true });
+    this.#engines.forget(names.socketPath);
+  }
+
+  async listSandboxes(): Promise<ObservedSandbox[]> {
+    const containers = await this.#host.listContainers({
+      all: true,
+      filters: { label: [...ownedBy(this.#hostKey), `${LABEL.role}=sandbox`] },
+    });
+    return Promise.all(
+      containers.map(async (container): Promise<ObservedSandbox> => {
+        const tenantId = container.Labels[LABEL.tenant] ?? "";
+        if (container.State !== "running") {
+          return { tenantId, ready: false, reason: `sandbox container is ${container.State}` };
+        }
+        const names = this.#names(tenantId);
+        const engine = this.#engines.forSocket(names.socketPath);
+        const reason = await pingEngine(engine, names.socketPath);
+        if (reason !== null) return { tenantId, ready: false, reason };
+        // Ready means ready for agents: a worker killed mid-provision may have left an
+        // engine that answers but has no agents' network yet.
+        if (!(await orNull(engine.getNetwork(AGENT_NETWORK).inspect())))
+          return { tenantId, ready: false, reason: "the agents' network is missing" };
+        return { tenantId, ready: true };
+      }),
+    );
+  }
+
+  // --- Agents ------------------------------------------------------------------------------
+
+  async listAgents(tenantId: string): Promise<ObservedAgent[]> {
+    const engine = await this.#readyEngine(tenantId);
+    const found = await findAgentContainers(engine, tenantId);
+    const observed = await Promise.all(
+      found.map(async (container) => {
+        const info = await orNull(engine.getContainer(container.id).inspect());
+        return info ? toObservedAgent(info) : null;
+      }),
+    );
+    return observed.filter((agent): agent is ObservedAgent => agent !== null);
+  }
+
+  async createAgent(spec: AgentSpec): Promise<void> {
+    const engine = await this.#readyEngine(spec.tenantId);
+    const image = spec.image || this.#agentImageDefault;
+    await ensureAgentImage(this.#host, engine, image);
+
+    // A new generation replaces the agent's container: older (or other) ones go.
+    for (const container of await findAgentContainers(engine, spec.tenantId, spec.agentId)) {
+      if (container.generation !== spec.generation) {
+        await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
+      }
+    }
+    const name = agentContainerName(spec.agentId, spec.generation);
+    if (await this.#isThisAgent(engine, name, spec)) return;
+
+    const sandbox = this.#host.getContainer(this.#names(spec.tenantId).container);
+    const workspace = await ensureWorkspace(engine, sandbox, spec);
+    try {
+      await engine.createContainer(agentContainerOptions(spec, image, workspace));
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error;
+      // A concurrent create holds the name: fine once its container shows up as this agent's
+      // (the engine reserves a name before the container can be inspected).
+      for (let attempt = 0; attempt < 40; attempt++) {
+        if (await this.#isThisAgent(engine, name, spec)) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw error;
+    }
+  }
+
+  async startAgent(tenantId: string, agentId: string): Promise<void> {
+    const engine = await this.#readyEngine(tenantId);
+    const current = await this.#currentContainer(engine, tenantId, agentId);
+    if (current.state === "running" || current.state === "restarting") return;
+    const container = engine.getContainer(current.id);
+    if (current.state === "paused") await container.unpause();
+    else await tolerating([304], container.start());
+  }
+
+  async stopAgent(tenantId: string, agentId: string): Promise<void> {
+    const engine = await this.#readyEngine(tenantId);
+    for (const container of await findAgentContainers(engine, tenantId, agentId)) {
+      if (["created", "exited", "dead"].includes(container.state)) continue;
+      await tolerating(
+        [304, 404],
+        engine.getContainer(container.id).stop({ t: stopTimeoutSeconds }),
+      );
+    }
+  }
+
+  async removeAgent(
+    tenantId: string,
+    agentId: string,
+    options: { purge?: boolean; keepGeneration?: number } = {},
+  ): Promise<void> {
+    const engine = await this.#readyEngine(tenantId);
+    for (const container of await findAgentContainers(engine, tenantId, agentId)) {
+      if (container.generation === options.keepGeneration) continue;
+      // 409: a removal already under way.
+      await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
+    }
+    // The workspace goes only with the whole agent, never while a generation is kept.
+    if (options.purge && options.keepGeneration === undefined) {
+      await tolerating([404], engine.getVolume(workspaceVolumeName(agentId)).remove());
+    }
+  }
+
+  async logs(
+    tenantId: string,
+    agentId: string,
+    options: { since?: Date; tail?: number },
+  ): Promise<LogLine[]> {
+    const engine = await this.#readyEngine(tenantId);
+    const current = await this.#currentContainer(engine, tenantId, agentId);
+    const raw = (await engine.getContainer(current.id).logs({
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      follow: false,
+      // The engine takes fractional seconds.
+      since: options.since ? options.since.getTime() / 1000 : undefined,
+      tail: options.tail,
+    })) as unknown as Buffer;
+    return parseLogLines(raw);
+  }
+
+  async stats(tenantId: string, agentId: string): Promise<AgentStats> {
+    const engine = await this.#readyEngine(tenantId);
+    const current = await this.#currentContainer(engine, tenantId, agentId);
+    const stats = await engine.getContainer(current.id).stats({ stream: false });
+    return toAgentStats(stats);
+  }
+
+  async exec(tenantId: string, agentId: string, command: string[]): Promise<ExecResult> {
+    const engine = await this.#readyEngine(tenantId);
+    const current = await this.#currentContainer(engine, tenantId, agentId);
+    // As the container's own (non-root) user, without privileges.
+    return runExec(engine.getContainer(current.id), command);
+  }
+
+  // --- Helpers -----------------------------------------------------------------------------
+
+  #names(tenantId: string): SandboxNames {
+    const names = sandboxNames(this.#stateDir, this.#hostKey, tenantId);
+    checkSocketPath(names);
+    return names;
+  }
+
+  /** The tenant's private engine, or UnreachableError when it does not answer. */
+  async #readyEngine(tenantId: string): Promise<Docker> {
+    const names = this.#names(tenantId);
+    const engine = this.#engines.forSocket(names.socketPath);
+    const reason = await pingEngine(engine, names.socketPath);
+    if (reason !== null) {
+      throw new UnreachableError(`sandbox of tenant ${tenantId} is not ready: ${reason}`);
+    }
+    return engine;
+  }
+
+  /** The agent's newest-generation container. */
+  async #currentContainer(engine: Docker, tenantId: string, agentId: string) {
+    const [current] = await findAgentContainers(engine, tenantId, agentId);
+    if (!current) {
+      throw new AgentNotFoundError(
+        `agent ${agentId} has no container in the sandbox of ${tenantId}`,
+      );
+    }
+    return current;
+  }
+
+  /** Does the container called `name` exist and carry this agent's labels? */
+  async #isThisAgent(engine: Docker, name: string, spec: AgentSpec): Promise<boolean> {
+    const info = await orNull(engine.getContainer(name).inspect());
+    if (!info) return false;
+    const wanted = agentLabels(spec.tenantId, spec.agentId, spec.generation);
+    const labels = info.Config.Labels ?? {};
+    const matches = Object.entries(wanted).every(([key, value]) => labels[key] === value);
+    if (!matches) {
+      throw new Error(
+        `container ${name} exists in the sandbox of ${spec.tenantId} but is not this agent's`,
+      );
+    }
+    return true;
+  }
+}

@@ -1,0 +1,115 @@
+// The driver's pure parts, without an engine: names, container settings, stream parsing.
+import { describe, expect, it } from "vitest";
+import { type AgentSpec, AgentSpecError } from "../driver.ts";
+import { agentContainerOptions } from "./agent-container.ts";
+import { splitTag } from "./agent-image.ts";
+import { parseLogLines, toAgentStats } from "./agent-observe.ts";
+import { parseFrames } from "./multiplexed.ts";
+import { agentContainerName, checkSocketPath, nameSafe, sandboxNames } from "./names.ts";
+
+function frame(type: 1 | 2, text: string): Buffer {
+  const payload = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header[0] = type;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+const spec: AgentSpec = {
+  tenantId: "t1",
+  agentId: "agent-1",
+  name: "Researcher",
+  generation: 3,
+  image: "corral/agent-base:x",
+  command: [],
+  env: { MODE: "fast" },
+  cpus: 1.5,
+  memoryMb: 256,
+  pids: 100,
+  workspaceMb: 500,
+};
+
+describe("engine-container names", () => {
+  it("uses ids as they are when Docker allows them, a stable hash otherwise", () => {
+    expect(nameSafe("cm3x9abc")).toBe("cm3x9abc");
+    expect(nameSafe("tenant/with space")).toMatch(/^x[0-9a-f]{24}$/);
+    expect(nameSafe("tenant/with space")).toBe(nameSafe("tenant/with space"));
+    expect(agentContainerName("agent-1", 3)).toBe("corral-agent-agent-1-g3");
+    expect(sandboxNames("/srv", "w1", "cm3x9abc")).toMatchObject({
+      container: "corral-sandbox-w1-cm3x9abc",
+      volume: "corral-sandbox-w1-cm3x9abc-engine",
+      socketPath: "/srv/cm3x9abc/run/docker.sock",
+    });
+  });
+
+  it("refuses a state folder that makes the socket path too long for a unix socket", () => {
+    expect(() =>
+      checkSocketPath(sandboxNames("/var/lib/corral/sandboxes", "w1", "cm3x9abc")),
+    ).not.toThrow();
+    expect(() => checkSocketPath(sandboxNames(`/${"d".repeat(90)}`, "w1", "cm3x9abc"))).toThrow(
+      /longer than 107 bytes/,
+    );
+  });
+});
+
+describe("agent image names", () => {
+  it("splits a reference into repository and tag, defaulting to latest", () => {
+    expect(splitTag("corral/agent-base:abc")).toEqual({ repo: "corral/agent-base", tag: "abc" });
+    expect(splitTag("registry:5000/team/tool")).toEqual({
+      repo: "registry:5000/team/tool",
+      tag: "latest",
+    });
+    expect(splitTag(`tool@sha256:${"a".repeat(64)}`)).toBeNull();
+  });
+});
+
+describe("agent container settings", () => {
+  it("keeps the image's command when the spec has none, and converts quotas", () => {
+    const options = agentContainerOptions(spec, spec.image, "corral-workspace-agent-1");
+    expect(options.Cmd).toBeUndefined();
+    expect(options.Env).toEqual(["MODE=fast"]);
+    expect(options.HostConfig).toMatchObject({
+      NanoCpus: 1_500_000_000,
+      Memory: 256 * 1024 * 1024,
+      PidsLimit: 100,
+    });
+  });
+
+  it("refuses an environment variable name the engine would mangle", () => {
+    expect(() =>
+      agentContainerOptions({ ...spec, env: { "A=B": "x" } }, spec.image, "ws"),
+    ).toThrowError(AgentSpecError);
+  });
+});
+
+describe("engine streams", () => {
+  it("splits multiplexed frames and drops a truncated last one", () => {
+    const raw = Buffer.concat([frame(1, "out"), frame(2, "err"), frame(1, "cut").subarray(0, 9)]);
+    expect(parseFrames(raw).map((f) => [f.stream, f.payload.toString()])).toEqual([
+      ["stdout", "out"],
+      ["stderr", "err"],
+    ]);
+  });
+
+  it("turns timestamped log frames into lines", () => {
+    const raw = Buffer.concat([
+      frame(1, "2026-11-27T10:00:00.000000001Z hello\n2026-11-27T10:00:01.5Z world\n"),
+      frame(2, "2026-11-27T10:00:02Z oops\n"),
+    ]);
+    expect(parseLogLines(raw)).toEqual([
+      { at: "2026-11-27T10:00:00.000000001Z", stream: "stdout", text: "hello" },
+      { at: "2026-11-27T10:00:01.5Z", stream: "stdout", text: "world" },
+      { at: "2026-11-27T10:00:02Z", stream: "stderr", text: "oops" },
+    ]);
+  });
+
+  it("reads the stats of a stopped container as zeros", () => {
+    const stopped = { cpu_stats: {}, precpu_stats: {}, memory_stats: {} } as never;
+    expect(toAgentStats(stopped)).toEqual({
+      cpuPercent: 0,
+      memoryBytes: 0,
+      memoryLimitBytes: 0,
+      pids: 0,
+    });
+  });
+});

@@ -1,0 +1,237 @@
+// The fleet end to end on the real engine: real worker processes (worker/main.ts) against the
+// real worker API, agents made through the tRPC API, sandboxes with private engines.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureImages } from "../infra/images/ensure-images.ts";
+import { reconcileFleet } from "../server/fleet/controller.ts";
+import { createEnrolmentToken } from "../server/fleet/enrolment.ts";
+import { createCaller } from "../server/root-router.ts";
+import { connectTestDb, contextFor, makeOrg, makeUser } from "../test/db.ts";
+import { operatorActor } from "../test/fleet.ts";
+import { startWorkerApiServer } from "../test/worker-api-server.ts";
+import { EngineContainerDriver } from "./drivers/engine-container/index.ts";
+import { connectEngine } from "./engine/docker-engine.ts";
+
+const db = connectTestDb();
+const docker = connectEngine("unix:///var/run/docker.sock");
+const pool = randomBytes(3).toString("hex");
+const root = mkdtempSync(path.join(tmpdir(), "corral-fleet-"));
+const runtime = "runc-privfix";
+let api: Awaited<ReturnType<typeof startWorkerApiServer>>;
+let images: Awaited<ReturnType<typeof ensureImages>>;
+const workers = new Map<string, ChildProcess>();
+const output = new Map<string, string>();
+
+/** Starts worker/main.ts as host `name` (its own state folders), enrolling on first start. */
+async function startWorker(name: string) {
+  const { token } = await createEnrolmentToken(
+    db,
+    operatorActor,
+    { description: name, ttlHours: 1 },
+    {},
+  );
+  const child = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
+    env: {
+      NODE_ENV: "test",
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CORRAL_CONTROL_PLANE_URL: api.url,
+      CORRAL_ENROLMENT_TOKEN: token,
+      CORRAL_WORKER_NAME: name,
+      CORRAL_WORKER_LABELS: `pool=${pool}`,
+      CORRAL_WORKER_STATE_DIR: path.join(root, name, "state"),
+      CORRAL_SANDBOX_DIR: path.join(root, name, "sbx"),
+      CORRAL_SANDBOX_RUNTIME: runtime,
+      CORRAL_RESYNC_SECONDS: "2",
+    },
+  });
+  output.set(name, "");
+  const keep = (d: Buffer) => output.set(name, (output.get(name) ?? "") + d);
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  workers.set(name, child);
+  return child;
+}
+
+function kill9(name: string) {
+  workers.get(name)?.kill("SIGKILL");
+  workers.delete(name);
+}
+
+/** The driver as a host's worker sees it, to look inside sandboxes from the test. */
+const driverOf = (name: string) =>
+  new EngineContainerDriver(docker, {
+    runtime,
+    stateDir: path.join(root, name, "sbx"),
+    sandboxImage: images.sandboxEngine,
+    agentImageDefault: images.agentBase,
+    hostKey: name,
+  });
+
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  seconds = 120,
+): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}\n${[...output].map(([n, o]) => `--- ${n}\n${o.slice(-3000)}`).join("\n")}`,
+      );
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function orgWithAdmin() {
+  const admin = await makeUser(db);
+  const org = await makeOrg(db, [{ userId: admin.id, role: "ADMIN" }]);
+  await db.organization.update({
+    where: { id: org.id },
+    data: { placementLabels: { pool }, cpuQuotaMillis: 500, memoryQuotaMb: 512 },
+  });
+  return { org, agents: createCaller(contextFor(db, admin)).agents };
+}
+
+const chatty = ["sh", "-c", "echo hello from the agent; while true; do echo tick; sleep 1; done"];
+const spec = { image: "corral/agent-base:latest", cpuMillis: 250, memoryMb: 128, workspaceMb: 128 };
+const agentState = async (id: string) =>
+  (await db.agent.findUnique({ where: { id } }))?.observedState;
+const sandboxContainers = (tenantId: string) =>
+  docker.listContainers({
+    all: true,
+    filters: { label: [`corral.tenant=${tenantId}`, "corral.role=sandbox"] },
+  });
+
+// What the job runner does in production: place waiting sandboxes every few seconds.
+let controller: NodeJS.Timeout;
+
+beforeAll(async () => {
+  api = await startWorkerApiServer();
+  controller = setInterval(() => reconcileFleet(db, { deadlineSeconds: 20 }).catch(() => {}), 1000);
+  images = await ensureImages(docker, { log: () => {} });
+  await docker.getImage(images.agentBase).tag({ repo: "corral/agent-base", tag: "latest" });
+}, 600_000);
+
+afterAll(async () => {
+  clearInterval(controller);
+  for (const name of [...workers.keys()]) kill9(name);
+  // Whatever the tests left: every sandbox of this run's hosts.
+  for (const name of [`w1-${pool}`, `w2-${pool}`]) {
+    const driver = driverOf(name);
+    for (const s of await driver.listSandboxes()) await driver.destroySandbox(s.tenantId);
+  }
+  await api.stop();
+}, 120_000);
+
+describe("the worker fleet on a real engine", () => {
+  it("runs an agent in its tenant's sandbox, ships its logs, stops it, and cleans up after deletion", async () => {
+    await startWorker(`w1-${pool}`);
+    const { org, agents } = await orgWithAdmin();
+    const agent = await agents.create({
+      orgSlug: org.slug,
+      name: "chatty",
+      ...spec,
+      command: chatty,
+      start: true,
+    });
+    await until("the agent to run", async () => (await agentState(agent.id)) === "RUNNING");
+    await until("its logs", async () =>
+      (await agents.logs({ orgSlug: org.slug, agentId: agent.id })).some(
+        (l) => l.text === "hello from the agent",
+      ),
+    );
+    await until(
+      "its stats",
+      async () => (await agents.stats({ orgSlug: org.slug, agentId: agent.id })).length > 0,
+    );
+
+    await agents.command({ orgSlug: org.slug, agentId: agent.id, command: "stop" });
+    await until("the agent to stop", async () => (await agentState(agent.id)) === "STOPPED");
+
+    await agents.delete({ orgSlug: org.slug, agentId: agent.id, confirmName: "chatty" });
+    await until("the sandbox to go", async () => (await sandboxContainers(org.id)).length === 0);
+  }, 300_000);
+
+  it("converges after kill -9 mid-provision: no duplicates, no orphans", async () => {
+    const { org, agents } = await orgWithAdmin();
+    const keep = await agents.create({
+      orgSlug: org.slug,
+      name: "keep",
+      ...spec,
+      command: chatty,
+      start: true,
+    });
+    const drop = await agents.create({
+      orgSlug: org.slug,
+      name: "drop",
+      ...spec,
+      command: chatty,
+      start: true,
+    });
+    // The moment the sandbox container exists, the worker is mid-provision: kill it.
+    await until(
+      "provisioning to begin",
+      async () => (await sandboxContainers(org.id)).length > 0,
+      60,
+    );
+    kill9(`w1-${pool}`);
+    // While it is down, one agent is deleted: its container (if any) must not survive.
+    await agents.delete({ orgSlug: org.slug, agentId: drop.id, confirmName: "drop" });
+    await startWorker(`w1-${pool}`);
+    await until("the kept agent to run", async () => (await agentState(keep.id)) === "RUNNING");
+    await until(
+      "the deleted agent's container to go",
+      async () => {
+        const inside = await driverOf(`w1-${pool}`).listAgents(org.id);
+        return inside.length === 1 && inside[0]?.agentId === keep.id;
+      },
+      30,
+    );
+    expect(await sandboxContainers(org.id)).toHaveLength(1);
+    const inside = await driverOf(`w1-${pool}`).listAgents(org.id);
+    expect(inside.map((a) => [a.agentId, a.generation, a.state])).toEqual([
+      [keep.id, 1, "running"],
+    ]);
+  }, 300_000);
+
+  it("moves a sandbox to a second host when the first stops heartbeating", async () => {
+    const { org, agents } = await orgWithAdmin();
+    const agent = await agents.create({
+      orgSlug: org.slug,
+      name: "mover",
+      ...spec,
+      command: chatty,
+      start: true,
+    });
+    await until(
+      "the agent to run on the first host",
+      async () => (await agentState(agent.id)) === "RUNNING",
+    );
+    await startWorker(`w2-${pool}`);
+    const second = await until("the second host to enrol", async () =>
+      db.workerHost.findUnique({ where: { name: `w2-${pool}` } }),
+    );
+    kill9(`w1-${pool}`);
+    // Past a 7 s deadline the first host is lost; the second beats every 5 s and is not.
+    await new Promise((r) => setTimeout(r, 8000));
+    await reconcileFleet(db, { deadlineSeconds: 7 });
+    expect((await db.sandbox.findUniqueOrThrow({ where: { orgId: org.id } })).hostId).toBe(
+      second.id,
+    );
+    await until("the agent to run on the second host", async () => {
+      const inside = await driverOf(`w2-${pool}`)
+        .listAgents(org.id)
+        .catch(() => []);
+      return (
+        inside.some((a) => a.state === "running") && (await agentState(agent.id)) === "RUNNING"
+      );
+    });
+  }, 300_000);
+});
