@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark, one after another, each reporting ratios against a
-// baseline it measures in the same run.
-await import("./audit.ts");
+// baseline it measures in the same run. BENCH_ONLY=audit|agents runs one.
+const only = process.env.BENCH_ONLY;
+if (!only || only === "audit") await import("./audit.ts");
+if (!only || only === "agents") await import("./agents.ts");
 
 export {};

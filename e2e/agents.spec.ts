@@ -19,7 +19,7 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
     .fill(`sh -c "echo hello from greeter; while true; do echo tick; sleep 1; done"`);
   await form.getByLabel("Environment (not secrets)").fill("GITHUB_TOKEN=abc");
   await form.getByLabel("CPU (millicores)").focus();
-  await expect(form.getByText("This looks like a secret")).toBeVisible();
+  await expect(form.getByText("GITHUB_TOKEN looks like a secret")).toBeVisible();
   await form.getByLabel("Environment (not secrets)").fill("GREETING=hello");
   await form.getByRole("button", { name: "Create agent" }).click();
 

@@ -1,12 +1,14 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runEntryPoint } from "../test/run-process.ts";
 
-const token = "w".repeat(40);
+const stateDir = () => mkdtempSync(path.join(tmpdir(), "corral-worker-test-"));
 
 describe("worker process", () => {
   it("exits with one clear line when no Docker engine answers", async () => {
     const result = await runEntryPoint("worker/main.ts", {
-      CORRAL_WORKER_TOKEN: token,
       DOCKER_HOST: "unix:///tmp/corral-no-engine.sock",
     });
     expect(result.code).toBe(1);
@@ -17,22 +19,40 @@ describe("worker process", () => {
     ]);
   });
 
-  it("exits with one clear line when its token is missing", async () => {
-    const result = await runEntryPoint("worker/main.ts", {});
+  it("exits with one clear line when the sandbox runtime is not on the engine", async () => {
+    const result = await runEntryPoint("worker/main.ts", { CORRAL_SANDBOX_RUNTIME: "sysbox-nope" });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^corral-worker: CORRAL_WORKER_TOKEN is not set[^\n]*$/);
+    expect(result.stderr.trim()).toMatch(
+      /^corral-worker: the engine has no "sysbox-nope" runtime for sandboxes: set CORRAL_SANDBOX_RUNTIME to one of [^\n]*$/,
+    );
+  });
+
+  it("exits with one clear line when it has not enrolled and has no token", async () => {
+    const result = await runEntryPoint("worker/main.ts", {
+      CORRAL_WORKER_STATE_DIR: stateDir(),
+      CORRAL_CONTROL_PLANE_URL: "http://127.0.0.1:9",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^corral-worker: this host has not enrolled: set CORRAL_ENROLMENT_TOKEN[^\n]*$/,
+    );
   });
 
   it("keeps retrying, saying so once, while the control plane is unreachable, and stops cleanly", async () => {
     const result = await runEntryPoint(
       "worker/main.ts",
-      { CORRAL_WORKER_TOKEN: token, CORRAL_CONTROL_PLANE_URL: "http://127.0.0.1:9" },
+      {
+        CORRAL_WORKER_STATE_DIR: stateDir(),
+        CORRAL_ENROLMENT_TOKEN: "crle_test",
+        CORRAL_CONTROL_PLANE_URL: "http://127.0.0.1:9",
+      },
       { stopWhen: /retrying/ },
     );
     expect(result.stdout).toMatch(/corral-worker: engine \S+ at unix:\/\/\/var\/run\/docker\.sock/);
     expect(result.stdout).toMatch(
-      /control plane unreachable at http:\/\/127\.0\.0\.1:9 .*; retrying every 5s/,
+      /enrol: control plane unreachable at http:\/\/127\.0\.0\.1:9 .*; retrying/,
     );
+    expect(result.stdout.match(/unreachable/g)).toHaveLength(1);
     expect(result.stdout).toContain("SIGTERM: stopping");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);

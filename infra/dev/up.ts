@@ -8,7 +8,6 @@ import { parseArgs } from "node:util";
 import { demo, seedDemo } from "../../prisma/seed.ts";
 import { ConfigError, describeError } from "../../server/core/errors.ts";
 import { createDb } from "../../server/db/client.ts";
-import { createEnrolmentToken } from "../../server/fleet/enrolment.ts";
 import {
   describeServer,
   ensureDatabase,
@@ -16,6 +15,7 @@ import {
   withDatabase,
 } from "../../server/db/database.ts";
 import { type RunningPostgres, startEmbeddedPostgres } from "../../server/db/embedded.ts";
+import { createEnrolmentToken } from "../../server/fleet/enrolment.ts";
 import type { HealthReport } from "../../server/health/health.ts";
 import { connectEngine, describeEngine } from "../../worker/engine/docker-engine.ts";
 import { ensureImages } from "../images/ensure-images.ts";

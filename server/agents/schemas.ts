@@ -19,17 +19,25 @@ export const agentNameSchema = z
   );
 
 export const agentEnvSchema = z
-  .record(
-    z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "Variable names are letters, digits and _")
-      .max(128)
-      .refine((k) => !secretLooking.test(k), {
-        message: "This looks like a secret: secrets never go in an agent's environment",
-      }),
-    z.string().max(4096, "Values are at most 4096 characters"),
-  )
-  .refine((env) => Object.keys(env).length <= 64, "At most 64 variables");
+  .record(z.string().max(128), z.string().max(4096, "Values are at most 4096 characters"))
+  .superRefine((env, ctx) => {
+    const names = Object.keys(env);
+    if (names.length > 64) ctx.addIssue({ code: "custom", message: "At most 64 variables" });
+    for (const name of names) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `${name}: names are letters, digits and _`,
+        });
+      else if (secretLooking.test(name))
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `${name} looks like a secret: secrets never go in an agent's environment`,
+        });
+    }
+  });
 
 export const agentSpecSchema = z.object({
   image: z

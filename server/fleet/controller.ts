@@ -9,6 +9,13 @@ import { type PlacementMove, planPlacement } from "./placement.ts";
 
 const scheduler = { type: "SYSTEM" as const, name: "Scheduler" };
 
+/**
+ * CPU quotas are limits, not reservations, and agents mostly wait on models and networks:
+ * a host takes sandboxes whose CPU quotas add up to this many times its cores. Memory is
+ * never overcommitted.
+ */
+export const cpuOvercommit = 4;
+
 export interface FleetOptions {
   now?: Date;
   deadlineSeconds: number;
@@ -32,7 +39,7 @@ export async function placeSandboxes(tx: Tx, options: FleetOptions): Promise<Pla
     hosts.map((h) => ({
       id: h.id,
       labels: h.labels as Record<string, string>,
-      capacityMillis: h.capacityMillis,
+      capacityMillis: h.capacityMillis * cpuOvercommit,
       capacityMemoryMb: h.capacityMemoryMb,
       live: !h.revokedAt && !h.lostAt && h.lastHeartbeatAt > liveSince,
       cordoned: h.cordoned,

@@ -211,9 +211,12 @@ export class EngineContainerDriver implements SandboxDriver {
     const image = spec.image || this.#agentImageDefault;
     await ensureAgentImage(this.#host, engine, image);
 
-    // A new generation replaces the agent's container: older (or other) ones go.
+    // A new generation replaces the agent's container: running older ones go now (two runs
+    // must not share the workspace); finished ones are cleared by removeAgent with
+    // keepGeneration once the new run has started, off the start's critical path.
     for (const container of await findAgentContainers(engine, spec.tenantId, spec.agentId)) {
-      if (container.generation !== spec.generation) {
+      const live = container.state === "running" || container.state === "restarting";
+      if (container.generation !== spec.generation && live) {
         await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
       }
     }

@@ -1,6 +1,9 @@
 // An agent's workspace: a named volume in the sandbox's engine, kept across generations and
-// owned by the agent's uid. The engine creates volume folders as root, so the sandbox
-// container (which holds the engine's storage) hands it over with chown.
+// owned by the agent's uid. The engine creates volume folders as root, so they are handed
+// over with chown: directly on the host when its storage is reachable, else from inside the
+// sandbox container (which holds the engine's storage).
+import { chmod, chown, stat } from "node:fs/promises";
+import path from "node:path";
 import type Docker from "dockerode";
 import type { AgentSpec } from "../driver.ts";
 import { DRIVER_NAME, LABEL, workspaceVolumeName } from "./names.ts";
@@ -26,6 +29,19 @@ export async function ensureWorkspace(
     },
   });
   const { Mountpoint } = await engine.getVolume(name).inspect();
+  // Fast path: the sandbox engine's storage is a host volume, so the worker (root, on the
+  // same host) can check and fix the owner directly instead of exec'ing into the sandbox.
+  const onHost = await hostPathOf(sandbox, Mountpoint);
+  if (onHost) {
+    const info = await stat(onHost).catch(() => null);
+    if (info) {
+      if (info.uid !== AGENT_UID || info.gid !== AGENT_GID) {
+        await chown(onHost, AGENT_UID, AGENT_GID);
+        await chmod(onHost, 0o750);
+      }
+      return name;
+    }
+  }
   const result = await runExec(sandbox, [
     "sh",
     "-c",
@@ -39,4 +55,14 @@ export async function ensureWorkspace(
     throw new Error(`could not hand workspace ${name} to the agent: ${result.output.trim()}`);
   }
   return name;
+}
+
+/** Where a path under the sandbox's /var/lib/docker is on the host, if it is reachable. */
+async function hostPathOf(sandbox: Docker.Container, inner: string) {
+  const prefix = "/var/lib/docker/";
+  if (!inner.startsWith(prefix)) return null;
+  const info = await sandbox.inspect().catch(() => null);
+  const mount = info?.Mounts.find((m) => m.Destination === "/var/lib/docker");
+  if (!mount?.Source) return null;
+  return path.join(mount.Source, inner.slice(prefix.length));
 }

@@ -30,16 +30,14 @@ function Meter({
         {unit} of {limit}
         {unit}
       </p>
-      <div
-        role="meter"
+      <meter
         aria-label={label}
-        aria-valuenow={used}
-        aria-valuemin={0}
-        aria-valuemax={limit}
-        className="h-2 rounded-full bg-zinc-200 dark:bg-zinc-800"
-      >
-        <div className="h-2 rounded-full bg-indigo-500" style={{ width: `${pct}%` }} />
-      </div>
+        value={used}
+        min={0}
+        max={Math.max(limit, 1)}
+        title={`${pct}%`}
+        className="h-2 w-full"
+      />
     </div>
   );
 }

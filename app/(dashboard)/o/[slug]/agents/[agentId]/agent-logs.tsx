@@ -9,7 +9,7 @@ export function AgentLogs({ orgSlug, agentId }: { orgSlug: string; agentId: stri
   const logs = useQuery(
     trpc.agents.logs.queryOptions({ orgSlug, agentId, limit: 500 }, { refetchInterval: 2000 }),
   );
-  const box = useRef<HTMLPreElement>(null);
+  const box = useRef<HTMLDivElement>(null);
   const count = logs.data?.length ?? 0;
   useEffect(() => {
     if (count && box.current) box.current.scrollTop = box.current.scrollHeight;
@@ -22,13 +22,14 @@ export function AgentLogs({ orgSlug, agentId }: { orgSlug: string; agentId: stri
           {logs.isError ? "reconnecting…" : "live"}
         </span>
       </h2>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
-      <pre
+      <div
         ref={box}
+        role="log"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log must be reachable by keyboard
         tabIndex={0}
         data-testid="agent-logs"
         aria-label="Agent output"
-        className="h-72 overflow-auto rounded-xl bg-zinc-950 p-3 font-mono text-xs text-zinc-100"
+        className="h-72 overflow-auto whitespace-pre-wrap rounded-xl bg-zinc-950 p-3 font-mono text-xs text-zinc-100"
       >
         {logs.isPending
           ? "Loading…"
@@ -42,7 +43,7 @@ export function AgentLogs({ orgSlug, agentId }: { orgSlug: string; agentId: stri
                   {l.text}
                 </div>
               ))}
-      </pre>
+      </div>
     </section>
   );
 }
