@@ -6,44 +6,17 @@ import { primaryButton } from "@/app/_components/buttons.ts";
 import { Notice } from "@/app/_components/notice.tsx";
 import { TextField } from "@/app/_components/text-field.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
-import {
-  createAgentSchema,
-  defaultAgentImage,
-  parseEnvLines,
-  splitCommand,
-} from "@/server/agents/schemas.ts";
+import { createAgentSchema } from "@/server/agents/schemas.ts";
+import { AgentSpecFields, type SpecText, specFromText, specText } from "./agent-spec-fields.tsx";
 
-const initial = {
-  name: "",
-  image: defaultAgentImage,
-  command: "",
-  env: "",
-  cpuMillis: "500",
-  memoryMb: "256",
-  workspaceMb: "512",
-};
-type Field = keyof typeof initial;
-
-/** Form text → the API's input, so the same schema judges both. */
-function toInput(v: typeof initial, start: boolean) {
-  const num = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
-  return {
-    name: v.name,
-    image: v.image,
-    command: splitCommand(v.command),
-    env: parseEnvLines(v.env),
-    cpuMillis: num(v.cpuMillis),
-    memoryMb: num(v.memoryMb),
-    workspaceMb: num(v.workspaceMb),
-    start,
-  };
-}
+type Field = keyof SpecText | "name";
 
 export function CreateAgentForm({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [values, setValues] = useState(initial);
+  const [name, setName] = useState("");
+  const [spec, setSpec] = useState(specText());
   const [start, setStart] = useState(true);
   const [touched, setTouched] = useState<Partial<Record<Field, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
@@ -55,28 +28,14 @@ export function CreateAgentForm({ orgSlug }: { orgSlug: string }) {
       },
     }),
   );
-  const check = createAgentSchema.safeParse(toInput(values, start));
+  const check = createAgentSchema.safeParse({ name, ...specFromText(spec), start });
   const issues = check.success ? [] : check.error.issues;
   const errorFor = (field: Field) => {
     if (!touched[field] && !submitted) return undefined;
     const server = create.error?.data?.field === field ? create.error.message : undefined;
     return issues.find((i) => i.path[0] === field)?.message ?? server;
   };
-  const field = (
-    name: Field,
-    label: string,
-    extra: { hint?: string; inputMode?: "numeric" } = {},
-  ) => (
-    <TextField
-      name={`agent-${name}`}
-      label={label}
-      value={values[name]}
-      onValue={(v) => setValues((s) => ({ ...s, [name]: v }))}
-      onBlur={() => setTouched((t) => ({ ...t, [name]: true }))}
-      error={errorFor(name)}
-      {...extra}
-    />
-  );
+  const touch = (field: Field) => setTouched((t) => ({ ...t, [field]: true }));
 
   return (
     <form
@@ -89,37 +48,22 @@ export function CreateAgentForm({ orgSlug }: { orgSlug: string }) {
         if (check.success) create.mutate({ orgSlug, ...check.data });
       }}
     >
-      {field("name", "Name", { hint: "Lower-case letters, digits and dashes." })}
-      {field("image", "Image", { hint: "Built on every host; or any image your hosts can pull." })}
-      {field("command", "Command", {
-        hint: "Leave empty for the image's default. Quote parts with spaces.",
-      })}
-      <div className="space-y-1">
-        <label htmlFor="agent-env" className="block text-sm font-medium">
-          Environment (not secrets)
-        </label>
-        <textarea
-          id="agent-env"
-          rows={3}
-          value={values.env}
-          placeholder="LOG_LEVEL=info"
-          onChange={(e) => setValues((s) => ({ ...s, env: e.target.value }))}
-          onBlur={() => setTouched((t) => ({ ...t, env: true }))}
-          aria-invalid={errorFor("env") ? true : undefined}
-          aria-describedby="agent-env-help"
-          className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-xs aria-invalid:border-red-500 dark:border-zinc-700 dark:bg-zinc-900"
-        />
-        <p
-          id="agent-env-help"
-          className={`text-xs ${errorFor("env") ? "text-red-700 dark:text-red-400" : "text-zinc-500"}`}
-        >
-          {errorFor("env") ??
-            "KEY=value per line. Secrets never go here: they stay outside the sandbox."}
-        </p>
-      </div>
-      {field("cpuMillis", "CPU (millicores)", { inputMode: "numeric", hint: "1000 = one CPU." })}
-      {field("memoryMb", "Memory (MiB)", { inputMode: "numeric" })}
-      {field("workspaceMb", "Workspace (MiB)", { inputMode: "numeric" })}
+      <TextField
+        name="agent-name"
+        label="Name"
+        hint="Lower-case letters, digits and dashes."
+        value={name}
+        onValue={setName}
+        onBlur={() => touch("name")}
+        error={errorFor("name")}
+      />
+      <AgentSpecFields
+        idPrefix="agent"
+        values={spec}
+        onValue={(field, value) => setSpec((s) => ({ ...s, [field]: value }))}
+        onTouch={touch}
+        errorFor={errorFor}
+      />
       <label className="flex items-center gap-2 self-end text-sm">
         <input type="checkbox" checked={start} onChange={(e) => setStart(e.target.checked)} />
         Start it now

@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useState } from "react";
 import { secondaryButton } from "@/app/_components/buttons.ts";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
@@ -10,10 +11,12 @@ import { PageHeader } from "../../page-header.tsx";
 import { AgentLogs } from "./agent-logs.tsx";
 import { AgentStats } from "./agent-stats.tsx";
 import { DeleteAgent } from "./delete-agent.tsx";
+import { EditAgentForm } from "./edit-agent-form.tsx";
 
 export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const [editing, setEditing] = useState(false);
   const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
   const agent = useQuery(
     trpc.agents.get.queryOptions({ orgSlug, agentId }, { refetchInterval: 2000 }),
@@ -87,9 +90,16 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
           aria-labelledby="config-heading"
           className="space-y-2 rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
         >
-          <h2 id="config-heading" className="font-semibold">
-            Configuration
-          </h2>
+          <div className="flex items-center justify-between">
+            <h2 id="config-heading" className="font-semibold">
+              Configuration
+            </h2>
+            {!editing && (
+              <button type="button" className={secondaryButton} onClick={() => setEditing(true)}>
+                Edit
+              </button>
+            )}
+          </div>
           <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1 text-sm">
             <dt className="text-zinc-500">Image</dt>
             <dd className="font-mono text-xs">{a.image}</dd>
@@ -121,6 +131,8 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
         </section>
         <AgentStats orgSlug={orgSlug} agentId={agentId} />
       </div>
+
+      {editing && <EditAgentForm orgSlug={orgSlug} agent={a} onDone={() => setEditing(false)} />}
 
       <AgentLogs orgSlug={orgSlug} agentId={agentId} />
 
