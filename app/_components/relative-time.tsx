@@ -18,7 +18,7 @@ export function formatRelative(date: Date, now = Date.now()): string {
 }
 
 export function RelativeTime({ date }: { date: Date | string | null }) {
-  if (!date) return <span className="text-zinc-500">never</span>;
+  if (!date) return <span className="text-zinc-600 dark:text-zinc-400">never</span>;
   const value = new Date(date);
   return (
     <time dateTime={value.toISOString()} title={value.toUTCString()}>

@@ -12,7 +12,8 @@ export function Sparkline({
   width?: number;
   height?: number;
 }) {
-  if (values.length < 2) return <p className="text-xs text-zinc-500">Collecting samples…</p>;
+  if (values.length < 2)
+    return <p className="text-xs text-zinc-600 dark:text-zinc-400">Collecting samples…</p>;
   const top = Math.max(max, ...values, 1e-9);
   const points = values
     .map((v, i) => `${(i / (values.length - 1)) * width},${height - (v / top) * (height - 2) - 1}`)

@@ -13,12 +13,15 @@ export const organizationsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createOrganization(ctx.db, ctx.session.user, input, ctx.request)),
 
   overview: tenantProcedure("org.read").query(async ({ ctx }) => {
-    const [members, recentEvents] = await Promise.all([
+    const [members, recentEvents, agents] = await Promise.all([
       ctx.db.membership.count({ where: { orgId: ctx.org.id } }),
       ctx.db.auditEvent.count({
         where: { orgId: ctx.org.id, occurredAt: { gte: new Date(Date.now() - 7 * 86_400_000) } },
       }),
+      ctx.db.agent.groupBy({ by: ["observedState"], where: { orgId: ctx.org.id }, _count: true }),
     ]);
+    const count = (states: string[]) =>
+      agents.filter((a) => states.includes(a.observedState)).reduce((n, a) => n + a._count, 0);
     return {
       slug: ctx.org.slug,
       name: ctx.org.name,
@@ -26,6 +29,19 @@ export const organizationsRouter = createTRPCRouter({
       yourRole: ctx.role,
       members,
       auditEventsLast7Days: recentEvents,
+      agents: {
+        total: count([
+          "PENDING",
+          "PROVISIONING",
+          "RUNNING",
+          "STOPPING",
+          "STOPPED",
+          "FAILED",
+          "CRASH_LOOPING",
+        ]),
+        running: count(["RUNNING"]),
+        failing: count(["FAILED", "CRASH_LOOPING"]),
+      },
     };
   }),
 

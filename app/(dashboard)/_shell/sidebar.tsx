@@ -25,7 +25,7 @@ export function Sidebar(props: {
       </Link>
 
       <nav aria-label="Organisations" className="space-y-1">
-        <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+        <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
           Organisation
         </p>
         {orgs.map((org) => (
@@ -42,7 +42,7 @@ export function Sidebar(props: {
       </nav>
 
       <nav aria-label="Sections" className="space-y-1">
-        <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+        <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
           {current.name}
         </p>
         <NavLink href={`/o/${current.slug}`} exact>
@@ -59,7 +59,7 @@ export function Sidebar(props: {
 
       {operator && (
         <nav aria-label="Deployment" className="space-y-1">
-          <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+          <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
             Deployment
           </p>
           <NavLink href={`/o/${current.slug}/fleet`}>Fleet</NavLink>
@@ -70,7 +70,7 @@ export function Sidebar(props: {
         <p className="truncate px-2 text-sm font-medium" data-testid="signed-in-user">
           {user.name}
         </p>
-        <p className="truncate px-2 text-xs text-zinc-500">{user.email}</p>
+        <p className="truncate px-2 text-xs text-zinc-600 dark:text-zinc-400">{user.email}</p>
         <SignOutButton />
         <SignOutEverywhereButton />
       </div>

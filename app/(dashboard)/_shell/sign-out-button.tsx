@@ -18,7 +18,7 @@ export function SignOutEverywhereButton() {
     <form action={signOutEverywhereAction}>
       <button
         type="submit"
-        className="w-full rounded-md px-2 py-1.5 text-left text-xs text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+        className="w-full rounded-md px-2 py-1.5 text-left text-xs text-zinc-600 dark:text-zinc-400 hover:bg-zinc-100 hover:text-zinc-900 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
       >
         Sign out everywhere
       </button>

@@ -59,7 +59,7 @@ export default async function CapturedMailPage() {
               className="rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
             >
               <p className="font-semibold">{m.subject}</p>
-              <p className="text-xs text-zinc-500">
+              <p className="text-xs text-zinc-600 dark:text-zinc-400">
                 to {m.to.join(", ")} ·{" "}
                 <time dateTime={m.receivedAt}>{new Date(m.receivedAt).toUTCString()}</time>
               </p>

@@ -1,5 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { OverviewSkeleton } from "./overview-skeleton.tsx";
 
@@ -7,8 +8,12 @@ function Stat(props: { label: string; value: string | number; hint?: string }) {
   return (
     <div className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900">
       <dt className="text-sm text-zinc-600 dark:text-zinc-400">{props.label}</dt>
-      <dd className="mt-1 text-2xl font-semibold tabular-nums">{props.value}</dd>
-      {props.hint && <p className="mt-1 text-xs text-zinc-500">{props.hint}</p>}
+      <dd className="mt-1">
+        <span className="block text-2xl font-semibold tabular-nums">{props.value}</span>
+        {props.hint && (
+          <span className="mt-1 block text-xs text-zinc-600 dark:text-zinc-400">{props.hint}</span>
+        )}
+      </dd>
     </div>
   );
 }
@@ -43,7 +48,7 @@ export function Overview({ orgSlug }: { orgSlug: string }) {
   return (
     <div className="space-y-8">
       <header className="space-y-1">
-        <p className="text-sm text-zinc-500">
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
           <span>{org.name}</span> / <span>Overview</span>
         </p>
         <h1 className="text-2xl font-bold tracking-tight" data-testid="page-title">
@@ -64,15 +69,28 @@ export function Overview({ orgSlug }: { orgSlug: string }) {
       </dl>
       <section
         aria-labelledby="agents-heading"
-        className="rounded-xl border border-dashed border-zinc-300 p-8 text-center dark:border-zinc-700"
+        className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900"
       >
         <h2 id="agents-heading" className="font-semibold">
-          No agents yet
+          Agents
         </h2>
-        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          Agents run in your organisation's sandbox on a worker host. Creating them arrives with the
-          next release.
-        </p>
+        {org.agents.total === 0 ? (
+          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+            No agents yet.{" "}
+            <Link href={`/o/${orgSlug}/agents`} className="underline">
+              Create one
+            </Link>
+            : it runs in your organisation's own sandbox on a worker host.
+          </p>
+        ) : (
+          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400" data-testid="agents-summary">
+            {org.agents.running} of {org.agents.total} running
+            {org.agents.failing > 0 && `, ${org.agents.failing} failing`}.{" "}
+            <Link href={`/o/${orgSlug}/agents`} className="underline">
+              See all agents
+            </Link>
+          </p>
+        )}
       </section>
     </div>
   );

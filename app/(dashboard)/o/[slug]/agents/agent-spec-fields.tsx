@@ -103,7 +103,7 @@ export function AgentSpecFields(props: {
         />
         <p
           id={`${envId}-help`}
-          className={`text-xs ${errorFor("env") ? "text-red-700 dark:text-red-400" : "text-zinc-500"}`}
+          className={`text-xs ${errorFor("env") ? "text-red-700 dark:text-red-400" : "text-zinc-600 dark:text-zinc-400"}`}
         >
           {errorFor("env") ??
             "KEY=value per line. Secrets never go here: they stay outside the sandbox."}

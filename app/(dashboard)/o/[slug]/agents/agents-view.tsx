@@ -125,7 +125,7 @@ export function AgentsView({ orgSlug }: { orgSlug: string }) {
             ) : (
               <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
                 <table className="w-full text-sm">
-                  <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+                  <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-600 dark:text-zinc-400 dark:border-zinc-800">
                     <tr>
                       <th className={cell}>Agent</th>
                       <th className={cell}>State</th>
@@ -151,14 +151,14 @@ export function AgentsView({ orgSlug }: { orgSlug: string }) {
                           >
                             {a.name}
                           </Link>
-                          <p className="text-xs text-zinc-500">
+                          <p className="text-xs text-zinc-600 dark:text-zinc-400">
                             {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB
                           </p>
                         </td>
                         <td className={cell}>
                           <StatusBadge state={a.observedState} testId="agent-state" />
                           {a.observedReason && (
-                            <p className="mt-1 max-w-xs text-xs text-zinc-500">
+                            <p className="mt-1 max-w-xs text-xs text-zinc-600 dark:text-zinc-400">
                               {a.observedReason}
                             </p>
                           )}

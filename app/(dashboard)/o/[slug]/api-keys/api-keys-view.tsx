@@ -74,7 +74,7 @@ export function ApiKeysView({ orgSlug }: { orgSlug: string }) {
         ) : (
           <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
             <table className="w-full text-sm">
-              <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+              <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-600 dark:text-zinc-400 dark:border-zinc-800">
                 <tr>
                   <th className={cell}>Key</th>
                   <th className={cell}>Permissions</th>
@@ -100,7 +100,7 @@ export function ApiKeysView({ orgSlug }: { orgSlug: string }) {
                     >
                       <td className={cell}>
                         <p className="font-medium">{key.name}</p>
-                        <p className="font-mono text-xs text-zinc-500">
+                        <p className="font-mono text-xs text-zinc-600 dark:text-zinc-400">
                           {key.prefix}… · by {key.createdBy.name}
                         </p>
                       </td>

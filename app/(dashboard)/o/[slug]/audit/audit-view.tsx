@@ -158,7 +158,7 @@ export function AuditView({ orgSlug }: { orgSlug: string }) {
       ) : (
         <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
           <table className="w-full text-sm">
-            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-600 dark:text-zinc-400 dark:border-zinc-800">
               <tr>
                 <th className={cell}>When</th>
                 <th className={cell}>Actor</th>

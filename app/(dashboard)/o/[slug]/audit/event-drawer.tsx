@@ -73,14 +73,14 @@ export function EventDrawer({
               .filter(([, v]) => v)
               .map(([k, v]) => (
                 <div key={k} className="contents">
-                  <dt className="text-zinc-500">{k}</dt>
+                  <dt className="text-zinc-600 dark:text-zinc-400">{k}</dt>
                   <dd className="break-all">{v}</dd>
                 </div>
               ))}
           </dl>
           {changed.length > 0 && (
             <table className="w-full text-sm" aria-label="Changes">
-              <thead className="text-left text-xs uppercase text-zinc-500">
+              <thead className="text-left text-xs uppercase text-zinc-600 dark:text-zinc-400">
                 <tr>
                   <th className="py-1">Field</th>
                   <th className="py-1">Before</th>
@@ -108,7 +108,7 @@ export function EventDrawer({
               {JSON.stringify(event.metadata, null, 2)}
             </pre>
           </div>
-          <div className="flex items-center gap-2 text-xs text-zinc-500">
+          <div className="flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
             <span className="break-all font-mono">hash {event.hash}</span>
             <CopyButton value={event.id} label="Copy event id" />
           </div>

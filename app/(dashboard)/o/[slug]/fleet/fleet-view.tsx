@@ -25,7 +25,7 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
   return (
     <div className="space-y-8">
       <header className="space-y-1">
-        <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+        <nav aria-label="Breadcrumb" className="text-sm text-zinc-600 dark:text-zinc-400">
           Deployment / Fleet
         </nav>
         <h1 className="text-2xl font-bold tracking-tight" data-testid="page-title">
@@ -99,7 +99,7 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
         ) : (
           <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
             <table className="w-full text-sm">
-              <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+              <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-600 dark:text-zinc-400 dark:border-zinc-800">
                 <tr>
                   <th className={cell}>Host</th>
                   <th className={cell}>State</th>
@@ -130,7 +130,7 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
                     >
                       <td className={cell}>
                         <p className="font-medium">{h.name}</p>
-                        <p className="text-xs text-zinc-500">
+                        <p className="text-xs text-zinc-600 dark:text-zinc-400">
                           {h.driver} · v{h.version} ·{" "}
                           {Object.entries(h.labels as Record<string, string>)
                             .map(([k, v]) => `${k}=${v}`)

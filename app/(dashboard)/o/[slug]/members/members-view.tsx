@@ -75,7 +75,7 @@ export function MembersView({ orgSlug }: { orgSlug: string }) {
         </h2>
         <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
           <table className="w-full text-sm">
-            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-600 dark:text-zinc-400 dark:border-zinc-800">
               <tr>
                 <th className={cell}>Name</th>
                 <th className={cell}>Role</th>
@@ -94,7 +94,7 @@ export function MembersView({ orgSlug }: { orgSlug: string }) {
                   >
                     <td className={cell}>
                       <p className="font-medium">{m.name}</p>
-                      <p className="text-xs text-zinc-500">{m.email}</p>
+                      <p className="text-xs text-zinc-600 dark:text-zinc-400">{m.email}</p>
                     </td>
                     <td className={cell}>
                       {editable ? (
@@ -167,7 +167,7 @@ export function MembersView({ orgSlug }: { orgSlug: string }) {
               >
                 <div className="min-w-48 flex-1">
                   <p className="font-medium">{inv.email}</p>
-                  <p className="text-xs text-zinc-500">
+                  <p className="text-xs text-zinc-600 dark:text-zinc-400">
                     {inv.role.toLowerCase()} · sent <RelativeTime date={inv.sentAt} /> · expires{" "}
                     <RelativeTime date={inv.expiresAt} />
                   </p>

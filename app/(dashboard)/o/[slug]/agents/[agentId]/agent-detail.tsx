@@ -101,13 +101,13 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
             )}
           </div>
           <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1 text-sm">
-            <dt className="text-zinc-500">Image</dt>
+            <dt className="text-zinc-600 dark:text-zinc-400">Image</dt>
             <dd className="font-mono text-xs">{a.image}</dd>
-            <dt className="text-zinc-500">Command</dt>
+            <dt className="text-zinc-600 dark:text-zinc-400">Command</dt>
             <dd className="font-mono text-xs">
               {a.command.length ? a.command.join(" ") : "image default"}
             </dd>
-            <dt className="text-zinc-500">Environment</dt>
+            <dt className="text-zinc-600 dark:text-zinc-400">Environment</dt>
             <dd className="font-mono text-xs">
               {Object.entries(a.env as Record<string, string>).map(([k, v]) => (
                 <div key={k}>
@@ -116,11 +116,11 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
               ))}
               {Object.keys(a.env as object).length === 0 && "none"}
             </dd>
-            <dt className="text-zinc-500">Limits</dt>
+            <dt className="text-zinc-600 dark:text-zinc-400">Limits</dt>
             <dd>
               {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB · workspace {a.workspaceMb} MiB
             </dd>
-            <dt className="text-zinc-500">Generation</dt>
+            <dt className="text-zinc-600 dark:text-zinc-400">Generation</dt>
             <dd>
               {a.generation}
               {a.observedGeneration !== null &&
@@ -143,7 +143,7 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
         <ol className="space-y-1 text-sm" data-testid="agent-history">
           {a.events.map((e) => (
             <li key={e.id} className="flex flex-wrap items-center gap-2">
-              <span className="w-28 text-xs text-zinc-500">
+              <span className="w-28 text-xs text-zinc-600 dark:text-zinc-400">
                 <RelativeTime date={e.createdAt} />
               </span>
               {e.state && <StatusBadge state={e.state} />}

@@ -18,7 +18,7 @@ export function AgentLogs({ orgSlug, agentId }: { orgSlug: string; agentId: stri
     <section aria-labelledby="logs-heading" className="space-y-2">
       <h2 id="logs-heading" className="flex items-center gap-2 text-lg font-semibold">
         Logs
-        <span className="text-xs font-normal text-zinc-500">
+        <span className="text-xs font-normal text-zinc-600 dark:text-zinc-400">
           {logs.isError ? "reconnecting…" : "live"}
         </span>
       </h2>
@@ -37,7 +37,7 @@ export function AgentLogs({ orgSlug, agentId }: { orgSlug: string; agentId: stri
             ? "No output yet."
             : logs.data?.map((l) => (
                 <div key={l.id} className={l.stream === "stderr" ? "text-red-300" : undefined}>
-                  <span className="text-zinc-500">
+                  <span className="text-zinc-400">
                     {new Date(l.at).toISOString().slice(11, 19)}{" "}
                   </span>
                   {l.text}

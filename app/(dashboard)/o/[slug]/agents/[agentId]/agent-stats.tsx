@@ -22,7 +22,9 @@ export function AgentStats({ orgSlug, agentId }: { orgSlug: string; agentId: str
         Usage
       </h2>
       {!last ? (
-        <p className="text-sm text-zinc-500">No samples yet: they arrive while the agent runs.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          No samples yet: they arrive while the agent runs.
+        </p>
       ) : (
         <div className="grid gap-4 sm:grid-cols-2">
           <div>

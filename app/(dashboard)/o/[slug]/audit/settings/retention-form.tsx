@@ -70,7 +70,7 @@ export function RetentionForm({ orgSlug, current }: { orgSlug: string; current: 
       </fieldset>
       <p
         id="retention-help"
-        className={`text-xs ${!forever && error ? "text-red-700 dark:text-red-400" : "text-zinc-500"}`}
+        className={`text-xs ${!forever && error ? "text-red-700 dark:text-red-400" : "text-zinc-600 dark:text-zinc-400"}`}
       >
         {!forever && error
           ? error

@@ -125,13 +125,13 @@ export function WebhookCard({ orgSlug, hook }: { orgSlug: string; hook: Webhook 
       {secret && <SecretOnce title="Secret rotated." secret={secret} />}
       {error && <Notice tone="error">{error.message}</Notice>}
       {hook.deliveries.length === 0 ? (
-        <p className="text-sm text-zinc-500">
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
           No deliveries yet: new events go out within seconds.
         </p>
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full text-xs" aria-label="Recent deliveries">
-            <thead className="text-zinc-500">
+            <thead className="text-zinc-600 dark:text-zinc-400">
               <tr>
                 <th className={cell}>When</th>
                 <th className={cell}>Events</th>
