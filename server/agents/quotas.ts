@@ -21,6 +21,14 @@ export async function quotaUse(tx: Tx, orgId: string, exceptAgentId?: string): P
   };
 }
 
+/**
+ * Every change to an organisation's agents takes this lock first, so quota checks, the
+ * sandbox made with the first agent and released with the last one never race.
+ */
+export async function lockOrg(tx: Tx, orgId: string) {
+  await tx.$queryRaw`SELECT id FROM "Organization" WHERE id = ${orgId} FOR UPDATE`;
+}
+
 /** Locks the organisation and refuses a change that would take it past a quota. */
 export async function checkQuota(
   tx: Tx,

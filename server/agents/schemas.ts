@@ -6,7 +6,8 @@ export const defaultAgentImage = "corral/agent-base:latest";
 
 // Secrets never go in an agent's environment: they stay outside the sandbox and are added
 // to outgoing calls by the credential proxy. Refuse names that look like one.
-const secretLooking = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+const secretLooking =
+  /(SECRET|PASSWORD|PASSWD|_PASS$|^PWD$|TOKEN|API_?KEY|_KEY$|_KEY_ID$|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH|DSN$|DATABASE_URL)/i;
 
 export const agentNameSchema = z
   .string()

@@ -9,7 +9,7 @@ import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { placeSandboxes } from "../fleet/controller.ts";
 import { bumpOrgHost } from "../fleet/desired.ts";
-import { checkQuota } from "./quotas.ts";
+import { checkQuota, lockOrg } from "./quotas.ts";
 import type { CreateAgentInput, UpdateAgentInput } from "./schemas.ts";
 
 async function findAgent(tx: Tx | Db, orgId: string, agentId: string) {
@@ -131,6 +131,7 @@ export async function commandAgent(
   request: AuditRequest,
 ) {
   return db.$transaction(async (tx) => {
+    await lockOrg(tx, orgId);
     const agent = await findAgent(tx, orgId, agentId);
     const updated = await tx.agent.update({
       where: { id: agent.id },
@@ -182,6 +183,7 @@ export async function deleteAgent(
   request: AuditRequest,
 ) {
   await db.$transaction(async (tx) => {
+    await lockOrg(tx, orgId);
     const agent = await findAgent(tx, orgId, agentId);
     if (confirmName.trim() !== agent.name)
       throw new DomainError(
@@ -201,7 +203,17 @@ export async function deleteAgent(
       metadata: { before: specOf(agent) },
     });
     // The last agent gone: the sandbox is released too.
-    if ((await tx.agent.count({ where: { orgId } })) === 0)
-      await tx.sandbox.deleteMany({ where: { orgId } });
+    if ((await tx.agent.count({ where: { orgId } })) === 0) {
+      const released = await tx.sandbox.deleteMany({ where: { orgId } });
+      if (released.count > 0)
+        await recordAuditEvent(tx, {
+          orgId,
+          actor: acting.audit,
+          action: "sandbox.released",
+          target: { type: "sandbox", id: orgId },
+          request,
+          metadata: { reason: "the organisation's last agent was deleted" },
+        });
+    }
   });
 }

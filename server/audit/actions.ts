@@ -31,6 +31,7 @@ export type AuditAction =
   | "worker.lost"
   | "sandbox.placed"
   | "sandbox.unplaced"
+  | "sandbox.released"
   | "sandbox.state_changed"
   | "agent.created"
   | "agent.updated"

@@ -107,6 +107,23 @@ describe("audit retention", () => {
   });
 });
 
+describe("retention and webhooks", () => {
+  it("keeps events an enabled webhook has not acknowledged yet", async () => {
+    const org = await orgWithHistory(30, [90, 80, 70, 60]);
+    // The endpoint acknowledged only the first two.
+    await db.auditWebhook.create({
+      data: { orgId: org.id, url: "https://siem.example/", secretSealed: "v1.x.y.z", cursorSeq: 2 },
+    });
+    expect(await purgeExpiredEvents(db, { id: org.id, auditRetentionDays: 30 }, now)).toMatchObject(
+      {
+        purged: 2,
+        throughSeq: 2,
+      },
+    );
+    expect(await verifyChain(db, org.id)).toMatchObject({ ok: true, fromSeq: 3 });
+  });
+});
+
 describe("batched appends", () => {
   it("keep every chain unbroken under concurrent batches over many organisations", async () => {
     const orgs = await Promise.all(Array.from({ length: 5 }, () => makeOrg(db)));

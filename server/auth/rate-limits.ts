@@ -18,6 +18,7 @@ export const ratePolicies = {
   "magic-link:account": { points: 5, duration: 60 * minute },
   "invite:ip": { points: 60, duration: 60 * minute },
   "invite:account": { points: 30, duration: 60 * minute },
+  "enrol:ip": { points: 30, duration: 60 * minute },
 } as const;
 
 export type RatePolicy = keyof typeof ratePolicies;

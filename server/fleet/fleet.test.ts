@@ -156,6 +156,31 @@ describe("agents and placement", () => {
     );
   });
 
+  it("stops a deleted organisation's agents: its host is woken and no longer runs them", async () => {
+    const pool = tag();
+    const { hostId } = await enrolTestHost(db, `host-${pool}`, { labels: { pool } });
+    const owner = await makeUser(db);
+    const org = await makeOrg(db, [{ userId: owner.id, role: "OWNER" }]);
+    await db.organization.update({ where: { id: org.id }, data: { placementLabels: { pool } } });
+    const caller = createCaller(contextFor(db, owner));
+    await caller.agents.create({ orgSlug: org.slug, name: "doomed", ...spec, start: true });
+    const before = await desiredStateFor(db, hostId);
+    expect(before.sandboxes).toHaveLength(1);
+    await caller.organizations.delete({ orgSlug: org.slug, confirmName: org.name });
+    const after = await desiredStateFor(db, hostId);
+    expect(after.version).toBeGreaterThan(before.version);
+    expect(after.sandboxes).toEqual([]);
+    expect(await db.agent.count({ where: { orgId: org.id } })).toBe(0);
+  });
+
+  it("refuses a report with a malformed time instead of failing the whole report", async () => {
+    const { reportRequestSchema } = await import("./worker-protocol.ts");
+    const bad = reportRequestSchema.safeParse({
+      logs: [{ agentId: "a", lines: [{ at: "yesterday", stream: "stdout", text: "x" }] }],
+    });
+    expect(bad.success).toBe(false);
+  });
+
   it("lets only operators see and change the fleet", async () => {
     const { admin } = await setup(tag());
     await expect(createCaller(contextFor(db, admin)).fleet.hosts()).rejects.toMatchObject({

@@ -19,8 +19,6 @@ export async function applyReport(
   report: Report,
 ): Promise<{ ignored: number }> {
   const actor = { type: "WORKER" as const, id: host.id, name: host.name };
-  const placed = await db.sandbox.findMany({ where: { hostId: host.id }, select: { orgId: true } });
-  const mine = new Set(placed.map((s) => s.orgId));
   const agentIds = [
     ...new Set([
       ...report.agents.map((a) => a.agentId),
@@ -28,11 +26,19 @@ export async function applyReport(
       ...report.stats.map((s) => s.agentId),
     ]),
   ];
-  const agents = await db.agent.findMany({ where: { id: { in: agentIds } } });
-  const owned = new Map(agents.filter((a) => mine.has(a.orgId)).map((a) => [a.id, a]));
-  let ignored = agentIds.filter((id) => !owned.has(id)).length;
+  let ignored = 0;
+  const owned = new Map<string, { orgId: string }>();
 
   await db.$transaction(async (tx) => {
+    // Read inside the transaction: a sandbox may have moved since the host looked.
+    const placed = await tx.sandbox.findMany({
+      where: { hostId: host.id },
+      select: { orgId: true },
+    });
+    const mine = new Set(placed.map((s) => s.orgId));
+    const agents = await tx.agent.findMany({ where: { id: { in: agentIds } } });
+    for (const a of agents) if (mine.has(a.orgId)) owned.set(a.id, a);
+    ignored = agentIds.filter((id) => !owned.has(id)).length;
     const events: AuditEventInput[] = [];
     for (const s of report.sandboxes) {
       if (!mine.has(s.tenantId)) {
@@ -41,10 +47,11 @@ export async function applyReport(
       }
       const before = await tx.sandbox.findUnique({ where: { orgId: s.tenantId } });
       if (!before || (before.state === s.state && before.reason === (s.reason ?? null))) continue;
-      await tx.sandbox.update({
-        where: { orgId: s.tenantId },
+      const moved = await tx.sandbox.updateMany({
+        where: { orgId: s.tenantId, hostId: host.id },
         data: { state: s.state, reason: s.reason ?? null },
       });
+      if (moved.count === 0) continue;
       events.push({
         orgId: s.tenantId,
         actor,
@@ -55,7 +62,7 @@ export async function applyReport(
       });
     }
     for (const a of report.agents) {
-      const agent = owned.get(a.agentId);
+      const agent = agents.find((x) => x.id === a.agentId && owned.has(x.id));
       // A report about an older generation is stale: the spec has moved on.
       if (!agent || a.generation < agent.generation) continue;
       const changed =

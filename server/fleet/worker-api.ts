@@ -2,6 +2,7 @@
 // files re-export them; tests and the benchmark mount the same functions on a bare HTTP
 // server, so every path a worker takes is the production one.
 import type { z } from "zod";
+import { hit, RateLimitedError } from "../auth/rate-limits.ts";
 import { requestInfo } from "../auth/request-info.ts";
 import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
@@ -40,7 +41,15 @@ const refused = () => json({ error: "host credential refused: enrol this host ag
 export async function enrol(req: Request): Promise<Response> {
   const body = await parse(req, enrolRequestSchema, "enrolment");
   if (body.error) return body.error;
-  const result = await enrolHost(db(), body.data, requestInfo(req.headers));
+  const request = requestInfo(req.headers);
+  // Unauthenticated by nature: guessing tokens (and flooding the audit log) is rate limited.
+  try {
+    await hit("enrol:ip", request.ipAddress, "enrolment attempts");
+  } catch (error) {
+    if (error instanceof RateLimitedError) return json({ error: error.message }, 429);
+    throw error;
+  }
+  const result = await enrolHost(db(), body.data, request);
   if ("refused" in result) return json({ error: result.refused }, 403);
   return json(result);
 }

@@ -101,11 +101,11 @@ export const reportRequestSchema = z.object({
     .array(
       z.object({
         agentId: z.string().max(64),
-        generation: z.number().int(),
+        generation: z.number().int().min(0).max(2_147_483_647),
         state: z.enum(observedAgentStates),
         reason: z.string().max(1000).optional(),
         restartCount: z.number().int().nonnegative().default(0),
-        startedAt: z.string().max(64).optional(),
+        startedAt: z.iso.datetime({ offset: true }).optional(),
       }),
     )
     .max(5000)
@@ -117,7 +117,7 @@ export const reportRequestSchema = z.object({
         lines: z
           .array(
             z.object({
-              at: z.string().max(64),
+              at: z.iso.datetime({ offset: true }),
               stream: z.enum(["stdout", "stderr"]),
               text: z.string().max(8192),
             }),

@@ -40,7 +40,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
 
   await boss.work<{ webhookId: string }>(
     queues.webhookDelivery,
-    { batchSize: 1, pollingIntervalSeconds: 0.5 },
+    { batchSize: 1, pollingIntervalSeconds: 0.5, localConcurrency: 4 },
     async ([job]) => {
       if (!job) return;
       const run = await deliverWebhook(db, job.data.webhookId, job.retryCount + 1);

@@ -4,6 +4,7 @@ import type { Acting } from "../auth/acting.ts";
 import type { SessionUser } from "../auth/sessions.ts";
 import { DomainError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
+import { bumpOrgHost } from "../fleet/desired.ts";
 
 export async function createOrganization(
   db: Db,
@@ -96,10 +97,15 @@ export async function deleteOrganization(
     );
   }
   await db.$transaction(async (tx) => {
-    const [members, invitations, keys] = await Promise.all([
+    // Its host must stop the agents now: wake it before the sandbox row goes.
+    await bumpOrgHost(tx, org.id);
+    const [members, invitations, keys, agents] = await Promise.all([
       tx.membership.deleteMany({ where: { orgId: org.id } }),
       tx.invitation.deleteMany({ where: { orgId: org.id } }),
       tx.apiKey.deleteMany({ where: { orgId: org.id } }),
+      tx.agent.deleteMany({ where: { orgId: org.id } }),
+      tx.sandbox.deleteMany({ where: { orgId: org.id } }),
+      tx.auditWebhook.deleteMany({ where: { orgId: org.id } }),
     ]);
     await tx.organization.update({
       where: { id: org.id },
@@ -113,7 +119,12 @@ export async function deleteOrganization(
       request,
       metadata: {
         slug: org.slug,
-        removed: { members: members.count, invitations: invitations.count, apiKeys: keys.count },
+        removed: {
+          members: members.count,
+          invitations: invitations.count,
+          apiKeys: keys.count,
+          agents: agents.count,
+        },
       },
     });
   });

@@ -36,6 +36,15 @@ export class Telemetry {
       stats: [],
     };
     if (!desired) return report;
+    // A sandbox or agent that left the desired state may come back as a new row: forget what
+    // was sent about it, so its state is reported afresh.
+    const current = new Set(
+      desired.sandboxes.flatMap((s) => [
+        `sandbox:${s.tenantId}`,
+        ...s.agents.map((a) => `agent:${a.agentId}`),
+      ]),
+    );
+    for (const key of this.sent.keys()) if (!current.has(key)) this.sent.delete(key);
     for (const sandbox of desired.sandboxes) {
       const problem = this.reconciler.sandboxProblems.get(sandbox.tenantId);
       const ready = this.reconciler.readyTenants.has(sandbox.tenantId);

@@ -18,7 +18,9 @@ for (const [net, bits] of [
   ["172.16.0.0", 12],
   ["192.168.0.0", 16],
   ["198.18.0.0", 15],
+  ["192.0.0.0", 24],
   ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
 ] as const)
   internal.addSubnet(net, bits, "ipv4");
 for (const [net, bits] of [
@@ -27,6 +29,10 @@ for (const [net, bits] of [
   ["fc00::", 7],
   ["fe80::", 10],
   ["::ffff:0:0", 96],
+  ["::", 96],
+  ["64:ff9b::", 96],
+  ["2002::", 16],
+  ["fec0::", 10],
 ] as const)
   internal.addSubnet(net, bits, "ipv6");
 
@@ -42,8 +48,9 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
     const list = Array.isArray(addresses) ? addresses : [];
     const refused = list.find((a) => isInternalAddress(a.address));
     if (refused || list.length === 0) {
+      // The address itself is not said: it would map the operator's network for a tenant.
       const reason = new Error(
-        `${hostname} resolves to ${refused?.address ?? "nothing"}, an internal address; webhooks may only reach public endpoints`,
+        `${hostname} resolves to an internal address; webhooks may only reach public endpoints`,
       );
       return callback(reason, "", 4);
     }
@@ -84,24 +91,33 @@ export function postJson(
     );
   }
   const client = target.protocol === "https:" ? https : http;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
+    let settled = false;
+    const settle = (r: Omit<PostResult, "durationMs">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      resolve(done(r));
+      req.destroy();
+    };
+    // One deadline for the whole exchange: a server that trickles or stalls cannot hold a
+    // delivery (and the queue behind it) forever.
+    const deadline = setTimeout(
+      () => settle({ error: `no complete answer within ${timeoutMs / 1000} s` }),
+      timeoutMs,
+    );
     const req = client.request(
       target,
       {
         method: "POST",
         headers: { ...headers, "content-length": Buffer.byteLength(body).toString() },
-        timeout: options.timeoutMs ?? 10_000,
         ...(options.allowInternal ? {} : { lookup: guardedLookup }),
       },
-      (res) => {
-        res.resume(); // the answer's body is not needed; drain it
-        res.on("end", () => resolve(done({ status: res.statusCode })));
-      },
+      // The status is the answer; the body is not read.
+      (res) => settle({ status: res.statusCode }),
     );
-    req.on("timeout", () =>
-      req.destroy(new Error(`no answer within ${(options.timeoutMs ?? 10_000) / 1000} s`)),
-    );
-    req.on("error", (error) => resolve(done({ error: error.message })));
+    req.on("error", (error) => settle({ error: error.message }));
     req.end(body);
   });
 }

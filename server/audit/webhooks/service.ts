@@ -1,5 +1,7 @@
 // Webhook sinks and retention: an organisation's settings for where its audit log goes and
 // how long it stays. Signing secrets are sealed at rest and shown only when made.
+
+import { isIP } from "node:net";
 import type { Acting } from "../../auth/acting.ts";
 import { webConfig } from "../../core/config.ts";
 import { DomainError } from "../../core/errors.ts";
@@ -14,12 +16,18 @@ const maxWebhooksPerOrg = 10;
 
 /** Plain http and internal hosts only where the deployment allows them (development). */
 function checkEndpoint(url: string) {
-  if (webConfig().CORRAL_WEBHOOK_ALLOW_PRIVATE) return;
   const target = new URL(url);
+  if (target.username || target.password)
+    throw new DomainError(
+      "BAD_REQUEST",
+      "Put credentials in the signing secret, not in the URL",
+      "url",
+    );
+  if (webConfig().CORRAL_WEBHOOK_ALLOW_PRIVATE) return;
   if (target.protocol !== "https:")
     throw new DomainError("BAD_REQUEST", "Webhook endpoints must use https://", "url");
   const host = target.hostname.replace(/^\[|\]$/g, "");
-  if (host === "localhost" || (/^[\d.:a-f]+$/i.test(host) && isInternalAddress(host)))
+  if (host === "localhost" || (isIP(host) !== 0 && isInternalAddress(host)))
     throw new DomainError("BAD_REQUEST", "Webhook endpoints must be public addresses", "url");
 }
 

@@ -159,6 +159,37 @@ describe("audit webhooks", () => {
     expect((await postJson(endpointUrl, "{}", {}, { allowInternal: true })).status).toBe(204);
   });
 
+  it("settle a delivery whose endpoint answers and then stalls, so the queue keeps moving", async () => {
+    const stalling = createServer((_req, res) => {
+      res.writeHead(200, { "content-length": "100" });
+      res.write("a few bytes, then nothing");
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}/`;
+    try {
+      const started = Date.now();
+      expect(await postJson(url, "{}", {}, { allowInternal: true, timeoutMs: 5000 })).toMatchObject(
+        {
+          status: 200,
+        },
+      );
+      expect(Date.now() - started).toBeLessThan(2000);
+      const silent = createServer(() => {});
+      await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+      const quiet = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+      expect(
+        await postJson(quiet, "{}", {}, { allowInternal: true, timeoutMs: 500 }),
+      ).toMatchObject({
+        error: "no complete answer within 0.5 s",
+      });
+      silent.closeAllConnections();
+      silent.close();
+    } finally {
+      stalling.closeAllConnections();
+      stalling.close();
+    }
+  });
+
   it("are managed by admins only, and validate their input", async () => {
     const { org, api } = await adminOfNewOrg();
     const member = await makeUser(db);

@@ -7,8 +7,11 @@ import { engineMessage, orNull } from "./engine-errors.ts";
 import { followProgress } from "./engine-progress.ts";
 import { readAll } from "./multiplexed.ts";
 
+/** Only Corral's own images are copied from the host; a tenant cannot name other host images. */
+const copyableFromHost = /^corral\/[a-z0-9._-]+(:[\w.-]+)?$/;
+
 export async function ensureAgentImage(host: Docker, engine: Docker, image: string): Promise<void> {
-  const onHost = await orNull(host.getImage(image).inspect());
+  const onHost = copyableFromHost.test(image) ? await orNull(host.getImage(image).inspect()) : null;
   const inSandbox = await orNull(engine.getImage(image).inspect());
   if (onHost) {
     if (inSandbox?.Id === onHost.Id) return;

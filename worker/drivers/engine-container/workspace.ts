@@ -2,7 +2,7 @@
 // owned by the agent's uid. The engine creates volume folders as root, so they are handed
 // over with chown: directly on the host when its storage is reachable, else from inside the
 // sandbox container (which holds the engine's storage).
-import { chmod, chown, stat } from "node:fs/promises";
+import { chmod, lchown, lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import type Docker from "dockerode";
 import type { AgentSpec } from "../driver.ts";
@@ -33,10 +33,10 @@ export async function ensureWorkspace(
   // same host) can check and fix the owner directly instead of exec'ing into the sandbox.
   const onHost = await hostPathOf(sandbox, Mountpoint);
   if (onHost) {
-    const info = await stat(onHost).catch(() => null);
-    if (info) {
+    const info = await lstat(onHost).catch(() => null);
+    if (info?.isDirectory()) {
       if (info.uid !== AGENT_UID || info.gid !== AGENT_GID) {
-        await chown(onHost, AGENT_UID, AGENT_GID);
+        await lchown(onHost, AGENT_UID, AGENT_GID);
         await chmod(onHost, 0o750);
       }
       return name;
@@ -64,5 +64,12 @@ async function hostPathOf(sandbox: Docker.Container, inner: string) {
   const info = await sandbox.inspect().catch(() => null);
   const mount = info?.Mounts.find((m) => m.Destination === "/var/lib/docker");
   if (!mount?.Source) return null;
-  return path.join(mount.Source, inner.slice(prefix.length));
+  // The mountpoint comes from the sandbox's own engine, which a tenant may control: resolve
+  // it and insist it stays inside the sandbox's storage (no .. or symlink out to the host).
+  const root = await realpath(mount.Source).catch(() => null);
+  const real = await realpath(path.join(mount.Source, inner.slice(prefix.length))).catch(
+    () => null,
+  );
+  if (!root || !real || !real.startsWith(`${root}/`)) return null;
+  return real;
 }
