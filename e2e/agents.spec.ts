@@ -6,7 +6,7 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
 }, testInfo) => {
   test.setTimeout(180_000);
   await signIn(page);
-  await page.getByRole("link", { name: "Agents" }).click();
+  await page.getByRole("link", { name: "Agents", exact: true }).click();
   await expect(page.getByTestId("page-title")).toHaveText("Agents");
 
   const form = page.getByRole("form", { name: "Create an agent" });
@@ -38,7 +38,7 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
     "stop requested by demo@corral.dev",
   );
 
-  await page.getByRole("link", { name: "Agents" }).click();
+  await page.getByRole("link", { name: "Agents", exact: true }).click();
   await expect(page.getByTestId("agent-row").filter({ hasText: "greeter" })).toContainText(
     "stopped",
   );
@@ -46,15 +46,26 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
   await snapshot(page, testInfo, "agents");
 
   // Operators see the host that ran it.
-  await page.getByRole("link", { name: "Fleet" }).click();
+  // …reached from the keyboard with the command palette.
+  await page.keyboard.press("Control+k");
+  const palette = page.getByRole("dialog");
+  await palette.getByPlaceholder("Type a page, an agent or an organisation…").fill("fleet");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("page-title")).toHaveText("Fleet");
   await expect(page.getByTestId("host-row").filter({ hasText: "e2e-worker" })).toContainText(
     "Acme Robotics",
   );
   await snapshot(page, testInfo, "fleet");
 
   // Clean up: the sandbox goes with the organisation's last agent.
-  await page.getByRole("link", { name: "Agents" }).click();
-  await page.getByRole("link", { name: "greeter" }).click();
+  await page.keyboard.press("Control+k");
+  await page
+    .getByRole("dialog")
+    .getByPlaceholder("Type a page, an agent or an organisation…")
+    .fill("greeter");
+  await expect(page.getByRole("option", { name: /greeter/ })).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("page-title")).toHaveText("greeter");
   await page.getByLabel("Type greeter to confirm").fill("greeter");
   await page.getByRole("button", { name: "Delete agent" }).click();
   await expect(page.getByTestId("page-title")).toHaveText("Agents");

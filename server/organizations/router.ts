@@ -1,5 +1,6 @@
 // Organisations: create one, look at one, change its settings, delete it.
 import { createTRPCRouter, signedInProcedure, tenantProcedure } from "../core/trpc.ts";
+import { onboardingSteps } from "../onboarding/checklist.ts";
 import {
   createOrganizationSchema,
   deleteOrganizationSchema,
@@ -44,6 +45,8 @@ export const organizationsRouter = createTRPCRouter({
       },
     };
   }),
+
+  onboarding: tenantProcedure("org.read").query(({ ctx }) => onboardingSteps(ctx.db, ctx.org.id)),
 
   settings: tenantProcedure("org.read").query(({ ctx }) => ({
     name: ctx.org.name,

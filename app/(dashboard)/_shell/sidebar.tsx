@@ -2,6 +2,8 @@ import Link from "next/link";
 import { can } from "@/server/auth/permissions.ts";
 import type { SessionUser } from "@/server/auth/sessions.ts";
 import type { Role } from "@/server/db/generated/enums.ts";
+import { CollapsibleNav } from "./collapsible-nav.tsx";
+import { CommandPalette } from "./command-palette.tsx";
 import { NavLink } from "./nav-link.tsx";
 import { SignOutButton, SignOutEverywhereButton } from "./sign-out-button.tsx";
 
@@ -24,56 +26,60 @@ export function Sidebar(props: {
         Corral
       </Link>
 
-      <nav aria-label="Organisations" className="space-y-1">
-        <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
-          Organisation
-        </p>
-        {orgs.map((org) => (
-          <NavLink key={org.slug} href={`/o/${org.slug}`} exact={org.slug !== current.slug}>
-            {org.name}
-          </NavLink>
-        ))}
-        <Link
-          href="/organizations/new"
-          className="block rounded-md px-2 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
-        >
-          + New organisation
-        </Link>
-      </nav>
+      <CollapsibleNav>
+        <CommandPalette current={current} orgs={orgs} operator={operator} />
 
-      <nav aria-label="Sections" className="space-y-1">
-        <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
-          {current.name}
-        </p>
-        <NavLink href={`/o/${current.slug}`} exact>
-          Overview
-        </NavLink>
-        <NavLink href={`/o/${current.slug}/agents`}>Agents</NavLink>
-        <NavLink href={`/o/${current.slug}/members`}>Members</NavLink>
-        {can(current.role as Role, "audit.read") && (
-          <NavLink href={`/o/${current.slug}/audit`}>Audit log</NavLink>
-        )}
-        <NavLink href={`/o/${current.slug}/api-keys`}>API keys</NavLink>
-        <NavLink href={`/o/${current.slug}/settings`}>Settings</NavLink>
-      </nav>
-
-      {operator && (
-        <nav aria-label="Deployment" className="space-y-1">
+        <nav aria-label="Organisations" className="space-y-1">
           <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
-            Deployment
+            Organisation
           </p>
-          <NavLink href={`/o/${current.slug}/fleet`}>Fleet</NavLink>
+          {orgs.map((org) => (
+            <NavLink key={org.slug} href={`/o/${org.slug}`} exact={org.slug !== current.slug}>
+              {org.name}
+            </NavLink>
+          ))}
+          <Link
+            href="/organizations/new"
+            className="block rounded-md px-2 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+          >
+            + New organisation
+          </Link>
         </nav>
-      )}
 
-      <div className="mt-auto space-y-1 border-t border-zinc-200 pt-4 dark:border-zinc-800">
-        <p className="truncate px-2 text-sm font-medium" data-testid="signed-in-user">
-          {user.name}
-        </p>
-        <p className="truncate px-2 text-xs text-zinc-600 dark:text-zinc-400">{user.email}</p>
-        <SignOutButton />
-        <SignOutEverywhereButton />
-      </div>
+        <nav aria-label="Sections" className="space-y-1">
+          <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
+            {current.name}
+          </p>
+          <NavLink href={`/o/${current.slug}`} exact>
+            Overview
+          </NavLink>
+          <NavLink href={`/o/${current.slug}/agents`}>Agents</NavLink>
+          <NavLink href={`/o/${current.slug}/members`}>Members</NavLink>
+          {can(current.role as Role, "audit.read") && (
+            <NavLink href={`/o/${current.slug}/audit`}>Audit log</NavLink>
+          )}
+          <NavLink href={`/o/${current.slug}/api-keys`}>API keys</NavLink>
+          <NavLink href={`/o/${current.slug}/settings`}>Settings</NavLink>
+        </nav>
+
+        {operator && (
+          <nav aria-label="Deployment" className="space-y-1">
+            <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
+              Deployment
+            </p>
+            <NavLink href={`/o/${current.slug}/fleet`}>Fleet</NavLink>
+          </nav>
+        )}
+
+        <div className="mt-auto space-y-1 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+          <p className="truncate px-2 text-sm font-medium" data-testid="signed-in-user">
+            {user.name}
+          </p>
+          <p className="truncate px-2 text-xs text-zinc-600 dark:text-zinc-400">{user.email}</p>
+          <SignOutButton />
+          <SignOutEverywhereButton />
+        </div>
+      </CollapsibleNav>
     </aside>
   );
 }

@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/app/lib/trpc.ts";
+import { OnboardingChecklist } from "./onboarding-checklist.tsx";
 import { OverviewSkeleton } from "./overview-skeleton.tsx";
 
 function Stat(props: { label: string; value: string | number; hint?: string }) {
@@ -20,7 +21,9 @@ function Stat(props: { label: string; value: string | number; hint?: string }) {
 
 export function Overview({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
-  const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
+  const overview = useQuery(
+    trpc.organizations.overview.queryOptions({ orgSlug }, { refetchInterval: 3000 }),
+  );
   const health = useQuery({ ...trpc.health.status.queryOptions(), refetchInterval: 5_000 });
 
   if (overview.isPending) return <OverviewSkeleton />;
@@ -55,6 +58,7 @@ export function Overview({ orgSlug }: { orgSlug: string }) {
           {org.name}
         </h1>
       </header>
+      <OnboardingChecklist orgSlug={orgSlug} />
       <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         <Stat label="Members" value={org.members} />
         <Stat label="Your role" value={org.yourRole.toLowerCase()} />
