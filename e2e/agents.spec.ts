@@ -8,6 +8,8 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
   await signIn(page);
   await page.getByRole("link", { name: "Agents", exact: true }).click();
   await expect(page.getByTestId("page-title")).toHaveText("Agents");
+  // States arrive pushed over server-sent events.
+  await expect(page.getByTestId("live-indicator")).toHaveText("live");
 
   const form = page.getByRole("form", { name: "Create an agent" });
   await form.getByLabel("Name").fill("Bad Name");

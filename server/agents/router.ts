@@ -2,38 +2,71 @@
 // start/stop/restart, delete.
 import { z } from "zod";
 import { createTRPCRouter, tenantProcedure } from "../core/trpc.ts";
+import type { Db } from "../db/client.ts";
 import { quotaUse } from "./quotas.ts";
 import { createAgentSchema, updateAgentSchema } from "./schemas.ts";
 import { commandAgent, createAgent, deleteAgent, updateAgent } from "./service.ts";
 
 const agentId = z.object({ agentId: z.string().min(1).max(64) });
 
+type Org = { id: string; agentLimit: number; cpuQuotaMillis: number; memoryQuotaMb: number };
+
+/** Agents with their states, the sandbox, and quota use: the agents page in one answer. */
+async function agentsOverview(db: Db, org: Org) {
+  const [agents, sandbox, used] = await Promise.all([
+    db.agent.findMany({ where: { orgId: org.id }, orderBy: { name: "asc" } }),
+    db.sandbox.findUnique({
+      where: { orgId: org.id },
+      include: { host: { select: { name: true } } },
+    }),
+    db.$transaction((tx) => quotaUse(tx, org.id)),
+  ]);
+  return {
+    agents,
+    sandbox: sandbox && {
+      state: sandbox.state,
+      reason: sandbox.reason,
+      host: sandbox.host?.name ?? null,
+    },
+    quota: {
+      used,
+      limits: {
+        agents: org.agentLimit,
+        cpuMillis: org.cpuQuotaMillis,
+        memoryMb: org.memoryQuotaMb,
+      },
+    },
+  };
+}
+
 export const agentsRouter = createTRPCRouter({
-  list: tenantProcedure("agent.read").query(async ({ ctx }) => {
-    const [agents, sandbox, used] = await Promise.all([
-      ctx.db.agent.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: "asc" } }),
-      ctx.db.sandbox.findUnique({
-        where: { orgId: ctx.org.id },
-        include: { host: { select: { name: true } } },
-      }),
-      ctx.db.$transaction((tx) => quotaUse(tx, ctx.org.id)),
-    ]);
-    return {
-      agents,
-      sandbox: sandbox && {
-        state: sandbox.state,
-        reason: sandbox.reason,
-        host: sandbox.host?.name ?? null,
-      },
-      quota: {
-        used,
-        limits: {
-          agents: ctx.org.agentLimit,
-          cpuMillis: ctx.org.cpuQuotaMillis,
-          memoryMb: ctx.org.memoryQuotaMb,
-        },
-      },
-    };
+  list: tenantProcedure("agent.read").query(({ ctx }) => agentsOverview(ctx.db, ctx.org)),
+
+  /**
+   * The same as `list`, pushed over server-sent events whenever it changes (checked every
+   * second on the server), so pages update without reloading.
+   */
+  watch: tenantProcedure("agent.read").subscription(async function* ({ ctx, signal }) {
+    let last = "";
+    while (!signal?.aborted) {
+      const data = await agentsOverview(ctx.db, ctx.org);
+      const key = JSON.stringify(data);
+      if (key !== last) {
+        last = key;
+        yield data;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        signal?.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
   }),
 
   get: tenantProcedure("agent.read")

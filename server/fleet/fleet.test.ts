@@ -181,6 +181,18 @@ describe("agents and placement", () => {
     expect(bad.success).toBe(false);
   });
 
+  it("pushes the agents page again when an agent changes", async () => {
+    const { org, api } = await setup(tag());
+    const stream = await api.watch({ orgSlug: org.slug });
+    const updates = stream[Symbol.asyncIterator]();
+    expect((await updates.next()).value?.agents).toEqual([]);
+    await api.create({ orgSlug: org.slug, name: "pushed", ...spec });
+    expect((await updates.next()).value?.agents.map((a: { name: string }) => a.name)).toEqual([
+      "pushed",
+    ]);
+    await updates.return?.();
+  });
+
   it("lets only operators see and change the fleet", async () => {
     const { admin } = await setup(tag());
     await expect(createCaller(contextFor(db, admin)).fleet.hosts()).rejects.toMatchObject({

@@ -1,7 +1,9 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { secondaryButton } from "@/app/_components/buttons.ts";
+import { LiveIndicator } from "@/app/_components/live-indicator.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { StatusBadge } from "@/app/_components/status-badge.tsx";
@@ -46,8 +48,20 @@ export function AgentsView({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
-  // States change on the hosts; poll while the page is open.
-  const list = useQuery(trpc.agents.list.queryOptions({ orgSlug }, { refetchInterval: 2000 }));
+  // States change on the hosts: the server pushes every change; while the stream is down
+  // the page refreshes itself every few seconds instead.
+  const live = useSubscription(
+    trpc.agents.watch.subscriptionOptions(
+      { orgSlug },
+      { onData: (data) => queryClient.setQueryData(trpc.agents.list.queryKey({ orgSlug }), data) },
+    ),
+  );
+  const list = useQuery(
+    trpc.agents.list.queryOptions(
+      { orgSlug },
+      { refetchInterval: live.status === "pending" ? false : 3000 },
+    ),
+  );
   const command = useMutation(
     trpc.agents.command.mutationOptions({
       onSettled: () =>
@@ -114,8 +128,8 @@ export function AgentsView({ orgSlug }: { orgSlug: string }) {
             <CreateAgentForm orgSlug={orgSlug} />
           </section>
           <section aria-labelledby="agents-heading" className="space-y-3">
-            <h2 id="agents-heading" className="text-lg font-semibold">
-              Agents
+            <h2 id="agents-heading" className="flex items-center gap-3 text-lg font-semibold">
+              Agents <LiveIndicator status={live.status} />
             </h2>
             {command.error && <Notice tone="error">{command.error.message}</Notice>}
             {list.data.agents.length === 0 ? (
