@@ -44,11 +44,14 @@ test("an API key is shown once, works within its scope as a bearer token, and st
     "This API key is not scoped for member.invite.",
   );
 
-  page.once("dialog", (dialog) => dialog.accept());
   await page
     .getByTestId("api-key-row")
     .filter({ hasText: "Reporting script" })
     .getByRole("button", { name: "Revoke" })
+    .click();
+  await page
+    .getByRole("dialog", { name: "Revoke “Reporting script”?" })
+    .getByRole("button", { name: "Revoke key" })
     .click();
   await expect(
     page.getByTestId("api-key-row").filter({ hasText: "Reporting script" }),

@@ -67,8 +67,10 @@ test("an owner sets retention and adds a webhook that receives signed events", a
     );
     expect(actions[0]).toBe("audit.webhook_created");
 
-    page.once("dialog", (dialog) => dialog.accept());
     await card.getByRole("button", { name: "Delete" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete this webhook?" });
+    await snapshot(page, testInfo, "confirm-dialog");
+    await confirm.getByRole("button", { name: "Delete webhook" }).click();
     await expect(card).toBeHidden();
   } finally {
     endpoint.close();

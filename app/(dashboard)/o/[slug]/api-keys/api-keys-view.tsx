@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { dangerButton } from "@/app/_components/buttons.ts";
+import { ConfirmButton } from "@/app/_components/confirm-button.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
@@ -116,21 +117,14 @@ export function ApiKeysView({ orgSlug }: { orgSlug: string }) {
                       <td className={cell}>{state}</td>
                       <td className={cell}>
                         {mayRevoke && (
-                          <button
-                            type="button"
-                            className={dangerButton}
-                            onClick={() => {
-                              if (
-                                window.confirm(
-                                  `Revoke “${key.name}”? Anything using it stops working at once.`,
-                                )
-                              ) {
-                                revoke.mutate({ orgSlug, keyId: key.id });
-                              }
-                            }}
+                          <ConfirmButton
+                            title={`Revoke “${key.name}”?`}
+                            description="Anything using it stops working at once. This cannot be undone."
+                            confirmLabel="Revoke key"
+                            onConfirm={() => revoke.mutate({ orgSlug, keyId: key.id })}
                           >
                             Revoke
-                          </button>
+                          </ConfirmButton>
                         )}
                       </td>
                     </tr>

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { dangerButton, primaryButton, secondaryButton } from "@/app/_components/buttons.ts";
+import { ConfirmButton } from "@/app/_components/confirm-button.tsx";
 import { CopyButton } from "@/app/_components/copy-button.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
@@ -184,20 +185,15 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
                                 Drain
                               </button>
                             )}
-                            <button
-                              type="button"
-                              className={dangerButton}
-                              onClick={() => {
-                                if (
-                                  window.confirm(
-                                    `Revoke ${h.name}? Its credential stops working and its sandboxes move elsewhere.`,
-                                  )
-                                )
-                                  setState.mutate({ hostId: h.id, state: "revoke" });
-                              }}
+                            <ConfirmButton
+                              title={`Revoke ${h.name}?`}
+                              description="Its credential stops working at once and its sandboxes are placed on other hosts."
+                              confirmLabel="Revoke host"
+                              typeToConfirm={h.name}
+                              onConfirm={() => setState.mutate({ hostId: h.id, state: "revoke" })}
                             >
                               Revoke
-                            </button>
+                            </ConfirmButton>
                           </>
                         )}
                       </td>

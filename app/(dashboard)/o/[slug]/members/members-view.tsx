@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { dangerButton, secondaryButton } from "@/app/_components/buttons.ts";
+import { ConfirmButton } from "@/app/_components/confirm-button.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
@@ -125,17 +126,14 @@ export function MembersView({ orgSlug }: { orgSlug: string }) {
                     {mayManage && (
                       <td className={cell}>
                         {editable && (
-                          <button
-                            type="button"
-                            className={dangerButton}
-                            onClick={() => {
-                              if (window.confirm(`Remove ${m.name} from ${overview.data.name}?`)) {
-                                remove.mutate({ orgSlug, userId: m.userId });
-                              }
-                            }}
+                          <ConfirmButton
+                            title={`Remove ${m.name}?`}
+                            description={`They lose access to ${overview.data.name} at once, and their API keys for it stop working.`}
+                            confirmLabel="Remove member"
+                            onConfirm={() => remove.mutate({ orgSlug, userId: m.userId })}
                           >
                             Remove
-                          </button>
+                          </ConfirmButton>
                         )}
                       </td>
                     )}

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { dangerButton, secondaryButton } from "@/app/_components/buttons.ts";
+import { ConfirmButton } from "@/app/_components/confirm-button.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
@@ -90,36 +91,25 @@ export function WebhookCard({ orgSlug, hook }: { orgSlug: string; hook: Webhook 
           >
             {hook.enabled ? "Pause" : "Resume"}
           </button>
-          <button
-            type="button"
+          <ConfirmButton
             className={secondaryButton}
             disabled={rotate.isPending}
-            onClick={() => {
-              if (
-                window.confirm(
-                  "Rotate the signing secret? Deliveries are signed with the new one at once.",
-                )
-              )
-                rotate.mutate({ orgSlug, webhookId: hook.id });
-            }}
+            title="Rotate the signing secret?"
+            description="Deliveries are signed with the new secret at once: update your endpoint right after."
+            confirmLabel="Rotate secret"
+            onConfirm={() => rotate.mutate({ orgSlug, webhookId: hook.id })}
           >
             Rotate secret
-          </button>
-          <button
-            type="button"
-            className={dangerButton}
+          </ConfirmButton>
+          <ConfirmButton
             disabled={remove.isPending}
-            onClick={() => {
-              if (
-                window.confirm(
-                  `Delete the webhook for ${hook.url}? Events not yet delivered will not be sent.`,
-                )
-              )
-                remove.mutate({ orgSlug, webhookId: hook.id });
-            }}
+            title="Delete this webhook?"
+            description={`${hook.url} stops receiving events; ${hook.pending} not yet delivered will not be sent.`}
+            confirmLabel="Delete webhook"
+            onConfirm={() => remove.mutate({ orgSlug, webhookId: hook.id })}
           >
             Delete
-          </button>
+          </ConfirmButton>
         </div>
       </div>
       {secret && <SecretOnce title="Secret rotated." secret={secret} />}
