@@ -2,6 +2,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { type ReactNode, useState } from "react";
+import { Toaster } from "sonner";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/root-router.ts";
 import { TRPCProvider } from "./lib/trpc.ts";
@@ -26,6 +27,7 @@ export function Providers({ children }: { children: ReactNode }) {
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         {children}
+        <Toaster position="bottom-right" richColors closeButton theme="system" />
       </TRPCProvider>
     </QueryClientProvider>
   );

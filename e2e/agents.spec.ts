@@ -35,6 +35,7 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
   await snapshot(page, testInfo, "agent-running");
 
   await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByText("Stopping greeter…")).toBeVisible();
   await expect(page.getByTestId("agent-state")).toHaveText("stopped", { timeout: 60_000 });
   await expect(page.getByTestId("agent-history")).toContainText(
     "stop requested by demo@corral.dev",

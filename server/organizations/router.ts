@@ -14,13 +14,25 @@ export const organizationsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createOrganization(ctx.db, ctx.session.user, input, ctx.request)),
 
   overview: tenantProcedure("org.read").query(async ({ ctx }) => {
-    const [members, recentEvents, agents] = await Promise.all([
+    const since = new Date(Date.now() - 13 * 86_400_000);
+    since.setUTCHours(0, 0, 0, 0);
+    const [members, recentEvents, agents, perDay] = await Promise.all([
       ctx.db.membership.count({ where: { orgId: ctx.org.id } }),
       ctx.db.auditEvent.count({
         where: { orgId: ctx.org.id, occurredAt: { gte: new Date(Date.now() - 7 * 86_400_000) } },
       }),
       ctx.db.agent.groupBy({ by: ["observedState"], where: { orgId: ctx.org.id }, _count: true }),
+      ctx.db.$queryRaw<{ day: Date; events: number }[]>`
+        SELECT date_trunc('day', "occurredAt") AS day, count(*)::int AS events
+        FROM "AuditEvent" WHERE chain = ${ctx.org.id} AND "occurredAt" >= ${since}
+        GROUP BY 1 ORDER BY 1`,
     ]);
+    // Every one of the last 14 days, zeros included, so the chart's axis does not jump.
+    const auditPerDay = Array.from({ length: 14 }, (_, i) => {
+      const day = new Date(since.getTime() + i * 86_400_000);
+      const found = perDay.find((d) => d.day.getTime() === day.getTime());
+      return { day: day.toISOString().slice(0, 10), events: found?.events ?? 0 };
+    });
     const count = (states: string[]) =>
       agents.filter((a) => states.includes(a.observedState)).reduce((n, a) => n + a._count, 0);
     return {
@@ -30,6 +42,8 @@ export const organizationsRouter = createTRPCRouter({
       yourRole: ctx.role,
       members,
       auditEventsLast7Days: recentEvents,
+      auditPerDay,
+      agentsByState: Object.fromEntries(agents.map((a) => [a.observedState, a._count])),
       agents: {
         total: count([
           "PENDING",

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { OnboardingChecklist } from "./onboarding-checklist.tsx";
+import { AgentsByStateChart, AuditPerDayChart } from "./overview-charts.tsx";
 import { OverviewSkeleton } from "./overview-skeleton.tsx";
 
 function Stat(props: { label: string; value: string | number; hint?: string }) {
@@ -71,6 +72,10 @@ export function Overview({ orgSlug }: { orgSlug: string }) {
           }
         />
       </dl>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <AuditPerDayChart data={org.auditPerDay} />
+        <AgentsByStateChart counts={org.agentsByState} />
+      </div>
       <section
         aria-labelledby="agents-heading"
         className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900"

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
+import { toast } from "sonner";
 import { secondaryButton } from "@/app/_components/buttons.ts";
 import { LiveIndicator } from "@/app/_components/live-indicator.tsx";
 import { Notice } from "@/app/_components/notice.tsx";

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { toast } from "sonner";
 import { secondaryButton } from "@/app/_components/buttons.ts";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
@@ -23,6 +24,14 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
   );
   const command = useMutation(
     trpc.agents.command.mutationOptions({
+      onSuccess: (agent, input) =>
+        toast.success(
+          input.command === "stop"
+            ? `Stopping ${agent.name}…`
+            : input.command === "restart"
+              ? `Restarting ${agent.name} in a fresh container…`
+              : `Starting ${agent.name}…`,
+        ),
       onSettled: () =>
         queryClient.invalidateQueries({ queryKey: trpc.agents.get.queryKey({ orgSlug, agentId }) }),
     }),

@@ -2,6 +2,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { toast } from "sonner";
 import { dangerButton } from "@/app/_components/buttons.ts";
 import { Notice } from "@/app/_components/notice.tsx";
 import { TextField } from "@/app/_components/text-field.tsx";
@@ -21,7 +22,12 @@ export function DeleteAgent({
   const router = useRouter();
   const [confirm, setConfirm] = useState("");
   const remove = useMutation(
-    trpc.agents.delete.mutationOptions({ onSuccess: () => router.push(`/o/${orgSlug}/agents`) }),
+    trpc.agents.delete.mutationOptions({
+      onSuccess: () => {
+        toast.success(`${name} deleted; its container and workspace are being removed.`);
+        router.push(`/o/${orgSlug}/agents`);
+      },
+    }),
   );
   return (
     <section
