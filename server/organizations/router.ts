@@ -1,5 +1,6 @@
 // Organisations: create one, look at one, change its settings, delete it.
 import { createTRPCRouter, signedInProcedure, tenantProcedure } from "../core/trpc.ts";
+import { observedAgentStates } from "../fleet/worker-protocol.ts";
 import { onboardingSteps } from "../onboarding/checklist.ts";
 import {
   createOrganizationSchema,
@@ -45,15 +46,7 @@ export const organizationsRouter = createTRPCRouter({
       auditPerDay,
       agentsByState: Object.fromEntries(agents.map((a) => [a.observedState, a._count])),
       agents: {
-        total: count([
-          "PENDING",
-          "PROVISIONING",
-          "RUNNING",
-          "STOPPING",
-          "STOPPED",
-          "FAILED",
-          "CRASH_LOOPING",
-        ]),
+        total: count([...observedAgentStates]),
         running: count(["RUNNING"]),
         failing: count(["FAILED", "CRASH_LOOPING"]),
       },
