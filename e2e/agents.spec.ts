@@ -6,7 +6,10 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
 }, testInfo) => {
   test.setTimeout(180_000);
   await signIn(page);
-  await page.getByRole("link", { name: "Agents", exact: true }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Agents" })
+    .click();
   await expect(page.getByTestId("page-title")).toHaveText("Agents");
   // States arrive pushed over server-sent events.
   await expect(page.getByTestId("live-indicator")).toHaveText("live");
@@ -31,6 +34,7 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
   await expect(page.getByTestId("agent-logs")).toContainText("hello from greeter", {
     timeout: 30_000,
   });
+  await expect(page.getByTestId("live-indicator")).toHaveText("live");
   await expect(page.getByTestId("agent-cpu")).toBeVisible({ timeout: 30_000 });
   await snapshot(page, testInfo, "agent-running");
 
@@ -41,11 +45,24 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
     "stop requested by demo@corral.dev",
   );
 
-  await page.getByRole("link", { name: "Agents", exact: true }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Agents" })
+    .click();
   await expect(page.getByTestId("agent-row").filter({ hasText: "greeter" })).toContainText(
     "stopped",
   );
   await expect(page.getByTestId("sandbox-status")).toContainText("ready");
+  // The table filters and sorts.
+  await page.getByLabel("Filter agents").fill("no-such-agent");
+  await expect(page.getByText("Nothing matches “no-such-agent”.")).toBeVisible();
+  await page.getByLabel("Filter agents").fill("greet");
+  await expect(page.getByTestId("agent-row")).toHaveCount(1);
+  await page.getByRole("columnheader", { name: "Agent" }).getByRole("button").click();
+  await expect(page.getByRole("columnheader", { name: "Agent" })).toHaveAttribute(
+    "aria-sort",
+    "ascending",
+  );
   await snapshot(page, testInfo, "agents");
 
   // Operators see the host that ran it.

@@ -49,7 +49,10 @@ test("a new user follows the checklist to a first agent running, and the checkli
   await snapshot(page, testInfo, "onboarding-done");
 
   // Clean up the sandbox.
-  await page.getByRole("link", { name: "Agents", exact: true }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Agents" })
+    .click();
   await page.getByRole("link", { name: "first", exact: true }).click();
   await page.getByLabel("Type first to confirm").fill("first");
   await page.getByRole("button", { name: "Delete agent" }).click();

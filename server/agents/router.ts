@@ -1,6 +1,7 @@
 // Agents of one organisation: list, look at one (history, logs, stats), create, change,
 // start/stop/restart, delete.
 import { z } from "zod";
+import { whenChanged } from "../core/live.ts";
 import { createTRPCRouter, tenantProcedure } from "../core/trpc.ts";
 import type { Db } from "../db/client.ts";
 import { quotaUse } from "./quotas.ts";
@@ -10,6 +11,39 @@ import { commandAgent, createAgent, deleteAgent, updateAgent } from "./service.t
 const agentId = z.object({ agentId: z.string().min(1).max(64) });
 
 type Org = { id: string; agentLimit: number; cpuQuotaMillis: number; memoryQuotaMb: number };
+
+async function agentDetail(db: Db, orgId: string, id: string) {
+  return db.agent.findFirst({
+    where: { id, orgId },
+    include: { events: { orderBy: { createdAt: "desc" }, take: 50 } },
+  });
+}
+
+async function agentLogs(db: Db, orgId: string, id: string, limit: number) {
+  const lines = await db.agentLogLine.findMany({
+    where: { agentId: id, agent: { orgId } },
+    orderBy: { id: "desc" },
+    take: limit,
+  });
+  return lines
+    .reverse()
+    .map((l) => ({ id: l.id.toString(), at: l.at, stream: l.stream, text: l.text }));
+}
+
+async function agentStats(db: Db, orgId: string, id: string) {
+  const samples = await db.agentStatsSample.findMany({
+    where: { agentId: id, agent: { orgId } },
+    orderBy: { at: "desc" },
+    take: 120,
+  });
+  return samples.reverse().map((s) => ({
+    at: s.at,
+    cpuPercent: s.cpuPercent,
+    memoryBytes: Number(s.memoryBytes),
+    memoryLimit: Number(s.memoryLimit),
+    pids: s.pids,
+  }));
+}
 
 /** Agents with their states, the sandbox, and quota use: the agents page in one answer. */
 async function agentsOverview(db: Db, org: Org) {
@@ -46,69 +80,35 @@ export const agentsRouter = createTRPCRouter({
    * The same as `list`, pushed over server-sent events whenever it changes (checked every
    * second on the server), so pages update without reloading.
    */
-  watch: tenantProcedure("agent.read").subscription(async function* ({ ctx, signal }) {
-    let last = "";
-    while (!signal?.aborted) {
-      const data = await agentsOverview(ctx.db, ctx.org);
-      const key = JSON.stringify(data);
-      if (key !== last) {
-        last = key;
-        yield data;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        signal?.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
-    }
-  }),
+  watch: tenantProcedure("agent.read").subscription(({ ctx, signal }) =>
+    whenChanged(() => agentsOverview(ctx.db, ctx.org), signal),
+  ),
 
   get: tenantProcedure("agent.read")
     .input(agentId)
-    .query(async ({ ctx, input }) => {
-      const agent = await ctx.db.agent.findFirst({
-        where: { id: input.agentId, orgId: ctx.org.id },
-        include: { events: { orderBy: { createdAt: "desc" }, take: 50 } },
-      });
-      if (!agent) return null;
-      return agent;
-    }),
+    .query(({ ctx, input }) => agentDetail(ctx.db, ctx.org.id, input.agentId)),
+
+  /** One agent with its history, its latest log lines and stats, pushed as they change. */
+  watchOne: tenantProcedure("agent.read")
+    .input(agentId)
+    .subscription(({ ctx, input, signal }) =>
+      whenChanged(async () => {
+        const [agent, logs, stats] = await Promise.all([
+          agentDetail(ctx.db, ctx.org.id, input.agentId),
+          agentLogs(ctx.db, ctx.org.id, input.agentId, 500),
+          agentStats(ctx.db, ctx.org.id, input.agentId),
+        ]);
+        return { agent, logs, stats };
+      }, signal),
+    ),
 
   logs: tenantProcedure("agent.read")
     .input(agentId.extend({ limit: z.number().int().min(1).max(2000).default(500) }))
-    .query(async ({ ctx, input }) => {
-      const lines = await ctx.db.agentLogLine.findMany({
-        where: { agentId: input.agentId, agent: { orgId: ctx.org.id } },
-        orderBy: { id: "desc" },
-        take: input.limit,
-      });
-      return lines
-        .reverse()
-        .map((l) => ({ id: l.id.toString(), at: l.at, stream: l.stream, text: l.text }));
-    }),
+    .query(({ ctx, input }) => agentLogs(ctx.db, ctx.org.id, input.agentId, input.limit)),
 
   stats: tenantProcedure("agent.read")
     .input(agentId)
-    .query(async ({ ctx, input }) => {
-      const samples = await ctx.db.agentStatsSample.findMany({
-        where: { agentId: input.agentId, agent: { orgId: ctx.org.id } },
-        orderBy: { at: "desc" },
-        take: 120,
-      });
-      return samples.reverse().map((s) => ({
-        at: s.at,
-        cpuPercent: s.cpuPercent,
-        memoryBytes: Number(s.memoryBytes),
-        memoryLimit: Number(s.memoryLimit),
-        pids: s.pids,
-      }));
-    }),
+    .query(({ ctx, input }) => agentStats(ctx.db, ctx.org.id, input.agentId)),
 
   create: tenantProcedure("agent.manage")
     .input(createAgentSchema)

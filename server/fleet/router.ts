@@ -4,40 +4,50 @@ import { z } from "zod";
 import { recordAuditEvent } from "../audit/record.ts";
 import { webConfig } from "../core/config.ts";
 import { DomainError } from "../core/errors.ts";
+import { whenChanged } from "../core/live.ts";
 import { createTRPCRouter, operatorProcedure } from "../core/trpc.ts";
+import type { Db } from "../db/client.ts";
 import { placeSandboxes } from "./controller.ts";
 import { bumpHosts } from "./desired.ts";
 import { createEnrolmentToken } from "./enrolment.ts";
 
 const hostId = z.object({ hostId: z.string().min(1).max(64) });
 
-export const fleetRouter = createTRPCRouter({
-  hosts: operatorProcedure.query(async ({ ctx }) => {
-    const deadline = webConfig().CORRAL_WORKER_DEADLINE_SECONDS;
-    const hosts = await ctx.db.workerHost.findMany({
-      orderBy: { name: "asc" },
-      include: {
-        sandboxes: {
-          include: {
-            org: { select: { slug: true, name: true, cpuQuotaMillis: true, memoryQuotaMb: true } },
-          },
+/** Hosts with their capacity, use and sandboxes, for the fleet page. */
+async function fleetHosts(db: Db) {
+  const deadline = webConfig().CORRAL_WORKER_DEADLINE_SECONDS;
+  const hosts = await db.workerHost.findMany({
+    orderBy: { name: "asc" },
+    include: {
+      sandboxes: {
+        include: {
+          org: { select: { slug: true, name: true, cpuQuotaMillis: true, memoryQuotaMb: true } },
         },
       },
-    });
-    const now = Date.now();
-    return hosts.map(({ credentialHash: _hash, sandboxes, ...h }) => ({
-      ...h,
-      live: !h.revokedAt && !h.lostAt && now - h.lastHeartbeatAt.getTime() <= deadline * 1000,
-      usedMillis: sandboxes.reduce((n, s) => n + s.org.cpuQuotaMillis, 0),
-      usedMemoryMb: sandboxes.reduce((n, s) => n + s.org.memoryQuotaMb, 0),
-      sandboxes: sandboxes.map((s) => ({
-        org: s.org.name,
-        slug: s.org.slug,
-        state: s.state,
-        reason: s.reason,
-      })),
-    }));
-  }),
+    },
+  });
+  const now = Date.now();
+  return hosts.map(({ credentialHash: _hash, sandboxes, ...h }) => ({
+    ...h,
+    live: !h.revokedAt && !h.lostAt && now - h.lastHeartbeatAt.getTime() <= deadline * 1000,
+    usedMillis: sandboxes.reduce((n, s) => n + s.org.cpuQuotaMillis, 0),
+    usedMemoryMb: sandboxes.reduce((n, s) => n + s.org.memoryQuotaMb, 0),
+    sandboxes: sandboxes.map((s) => ({
+      org: s.org.name,
+      slug: s.org.slug,
+      state: s.state,
+      reason: s.reason,
+    })),
+  }));
+}
+
+export const fleetRouter = createTRPCRouter({
+  hosts: operatorProcedure.query(({ ctx }) => fleetHosts(ctx.db)),
+
+  /** The same, pushed as heartbeats, states and placements change. */
+  watchHosts: operatorProcedure.subscription(({ ctx, signal }) =>
+    whenChanged(() => fleetHosts(ctx.db), signal, 2000),
+  ),
 
   createEnrolmentToken: operatorProcedure
     .input(

@@ -1,3 +1,4 @@
+import { Bot, KeyRound, LayoutDashboard, ScrollText, Server, Settings, Users } from "lucide-react";
 import Link from "next/link";
 import { can } from "@/server/auth/permissions.ts";
 import type { SessionUser } from "@/server/auth/sessions.ts";
@@ -50,16 +51,45 @@ export function Sidebar(props: {
           <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
             {current.name}
           </p>
-          <NavLink href={`/o/${current.slug}`} exact>
+          <NavLink
+            href={`/o/${current.slug}`}
+            exact
+            icon={<LayoutDashboard aria-hidden="true" className="size-4 shrink-0" />}
+          >
             Overview
           </NavLink>
-          <NavLink href={`/o/${current.slug}/agents`}>Agents</NavLink>
-          <NavLink href={`/o/${current.slug}/members`}>Members</NavLink>
+          <NavLink
+            href={`/o/${current.slug}/agents`}
+            icon={<Bot aria-hidden="true" className="size-4 shrink-0" />}
+          >
+            Agents
+          </NavLink>
+          <NavLink
+            href={`/o/${current.slug}/members`}
+            icon={<Users aria-hidden="true" className="size-4 shrink-0" />}
+          >
+            Members
+          </NavLink>
           {can(current.role as Role, "audit.read") && (
-            <NavLink href={`/o/${current.slug}/audit`}>Audit log</NavLink>
+            <NavLink
+              href={`/o/${current.slug}/audit`}
+              icon={<ScrollText aria-hidden="true" className="size-4 shrink-0" />}
+            >
+              Audit log
+            </NavLink>
           )}
-          <NavLink href={`/o/${current.slug}/api-keys`}>API keys</NavLink>
-          <NavLink href={`/o/${current.slug}/settings`}>Settings</NavLink>
+          <NavLink
+            href={`/o/${current.slug}/api-keys`}
+            icon={<KeyRound aria-hidden="true" className="size-4 shrink-0" />}
+          >
+            API keys
+          </NavLink>
+          <NavLink
+            href={`/o/${current.slug}/settings`}
+            icon={<Settings aria-hidden="true" className="size-4 shrink-0" />}
+          >
+            Settings
+          </NavLink>
         </nav>
 
         {operator && (
@@ -67,7 +97,12 @@ export function Sidebar(props: {
             <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
               Deployment
             </p>
-            <NavLink href={`/o/${current.slug}/fleet`}>Fleet</NavLink>
+            <NavLink
+              href={`/o/${current.slug}/fleet`}
+              icon={<Server aria-hidden="true" className="size-4 shrink-0" />}
+            >
+              Fleet
+            </NavLink>
           </nav>
         )}
 

@@ -4,6 +4,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { toast } from "sonner";
 import { secondaryButton } from "@/app/_components/buttons.ts";
+import { DataTable } from "@/app/_components/data-table.tsx";
 import { LiveIndicator } from "@/app/_components/live-indicator.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
@@ -11,8 +12,6 @@ import { StatusBadge } from "@/app/_components/status-badge.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { PageHeader } from "../page-header.tsx";
 import { CreateAgentForm } from "./create-agent-form.tsx";
-
-const cell = "px-3 py-2 text-left align-top";
 
 function Meter({
   label,
@@ -133,79 +132,93 @@ export function AgentsView({ orgSlug }: { orgSlug: string }) {
               Agents <LiveIndicator status={live.status} />
             </h2>
             {command.error && <Notice tone="error">{command.error.message}</Notice>}
-            {list.data.agents.length === 0 ? (
-              <p className="rounded-xl border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-                No agents yet. Create one above: it runs in your organisation's own sandbox.
-              </p>
-            ) : (
-              <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-                <table className="w-full text-sm">
-                  <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-600 dark:text-zinc-400 dark:border-zinc-800">
-                    <tr>
-                      <th className={cell}>Agent</th>
-                      <th className={cell}>State</th>
-                      <th className={cell}>Image</th>
-                      <th className={cell}>Restarts</th>
-                      <th className={cell}>Changed</th>
-                      <th className={cell}>
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.data.agents.map((a) => (
-                      <tr
-                        key={a.id}
-                        data-testid="agent-row"
-                        className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
+            <DataTable
+              label="Agents"
+              rows={list.data.agents}
+              rowKey={(a) => a.id}
+              rowTestId="agent-row"
+              filterText={(a) => `${a.name} ${a.image} ${a.observedState}`}
+              empty={
+                <p className="rounded-xl border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+                  No agents yet. Create one above: it runs in your organisation's own sandbox.
+                </p>
+              }
+              columns={[
+                {
+                  key: "name",
+                  header: "Agent",
+                  sortValue: (a) => a.name,
+                  cell: (a) => (
+                    <>
+                      <Link
+                        href={`/o/${orgSlug}/agents/${a.id}`}
+                        className="font-medium underline-offset-2 hover:underline"
                       >
-                        <td className={cell}>
-                          <Link
-                            href={`/o/${orgSlug}/agents/${a.id}`}
-                            className="font-medium underline-offset-2 hover:underline"
-                          >
-                            {a.name}
-                          </Link>
-                          <p className="text-xs text-zinc-600 dark:text-zinc-400">
-                            {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB
-                          </p>
-                        </td>
-                        <td className={cell}>
-                          <StatusBadge state={a.observedState} testId="agent-state" />
-                          {a.observedReason && (
-                            <p className="mt-1 max-w-xs text-xs text-zinc-600 dark:text-zinc-400">
-                              {a.observedReason}
-                            </p>
-                          )}
-                        </td>
-                        <td className={`${cell} font-mono text-xs`}>{a.image}</td>
-                        <td className={cell}>{a.restartCount}</td>
-                        <td className={cell}>
-                          <RelativeTime date={a.updatedAt} />
-                        </td>
-                        <td className={cell}>
-                          <button
-                            type="button"
-                            className={secondaryButton}
-                            disabled={command.isPending}
-                            onClick={() =>
-                              command.mutate({
-                                orgSlug,
-                                agentId: a.id,
-                                command: a.desiredState === "RUNNING" ? "stop" : "start",
-                              })
-                            }
-                          >
-                            {a.desiredState === "RUNNING" ? "Stop" : "Start"}
-                            <span className="sr-only"> {a.name}</span>
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+                        {a.name}
+                      </Link>
+                      <p className="text-xs text-zinc-600 dark:text-zinc-400">
+                        {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB
+                      </p>
+                    </>
+                  ),
+                },
+                {
+                  key: "state",
+                  header: "State",
+                  sortValue: (a) => a.observedState,
+                  cell: (a) => (
+                    <>
+                      <StatusBadge state={a.observedState} testId="agent-state" />
+                      {a.observedReason && (
+                        <p className="mt-1 max-w-xs text-xs text-zinc-600 dark:text-zinc-400">
+                          {a.observedReason}
+                        </p>
+                      )}
+                    </>
+                  ),
+                },
+                {
+                  key: "image",
+                  header: "Image",
+                  sortValue: (a) => a.image,
+                  cell: (a) => <span className="font-mono text-xs">{a.image}</span>,
+                },
+                {
+                  key: "restarts",
+                  header: "Restarts",
+                  sortValue: (a) => a.restartCount,
+                  cell: (a) => a.restartCount,
+                },
+                {
+                  key: "changed",
+                  header: "Changed",
+                  sortValue: (a) => new Date(a.updatedAt).getTime(),
+                  cell: (a) => <RelativeTime date={a.updatedAt} />,
+                },
+                {
+                  key: "actions",
+                  header: "Actions",
+                  hiddenHeader: true,
+                  cell: (a) => (
+                    <button
+                      type="button"
+                      className={secondaryButton}
+                      disabled={command.isPending}
+                      onClick={() =>
+                        command.mutate({
+                          orgSlug,
+                          agentId: a.id,
+                          command: a.desiredState === "RUNNING" ? "stop" : "start",
+                        })
+                      }
+                    >
+                      {a.desiredState === "RUNNING" ? "Stop" : "Start"}
+                      <span className="sr-only"> {a.name}</span>
+                    </button>
+                  ),
+                },
+              ]}
+            />
           </section>
         </>
       )}

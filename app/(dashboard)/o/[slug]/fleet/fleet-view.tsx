@@ -1,9 +1,11 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState } from "react";
 import { dangerButton, primaryButton, secondaryButton } from "@/app/_components/buttons.ts";
 import { ConfirmButton } from "@/app/_components/confirm-button.tsx";
 import { CopyButton } from "@/app/_components/copy-button.tsx";
+import { LiveIndicator } from "@/app/_components/live-indicator.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { StatusBadge } from "@/app/_components/status-badge.tsx";
@@ -17,7 +19,17 @@ type HostState = "LIVE" | "LOST" | "REVOKED" | "DRAINING" | "CORDONED";
 export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const hosts = useQuery(trpc.fleet.hosts.queryOptions(undefined, { refetchInterval: 3000 }));
+  // Heartbeats and placements are pushed as they happen.
+  const live = useSubscription(
+    trpc.fleet.watchHosts.subscriptionOptions(undefined, {
+      onData: (data) => queryClient.setQueryData(trpc.fleet.hosts.queryKey(), data),
+    }),
+  );
+  const hosts = useQuery(
+    trpc.fleet.hosts.queryOptions(undefined, {
+      refetchInterval: live.status === "pending" ? false : 3000,
+    }),
+  );
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.fleet.hosts.queryKey() });
   const setState = useMutation(trpc.fleet.setHostState.mutationOptions({ onSettled: refresh }));
   const [description, setDescription] = useState("");
@@ -80,8 +92,8 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
       </section>
 
       <section aria-labelledby="hosts-heading" className="space-y-3">
-        <h2 id="hosts-heading" className="text-lg font-semibold">
-          Hosts
+        <h2 id="hosts-heading" className="flex items-center gap-3 text-lg font-semibold">
+          Hosts <LiveIndicator status={live.status} />
         </h2>
         {setState.error && <Notice tone="error">{setState.error.message}</Notice>}
         {hosts.isPending ? (

@@ -1,5 +1,6 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { toast } from "sonner";
@@ -19,9 +20,25 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
-  const agent = useQuery(
-    trpc.agents.get.queryOptions({ orgSlug, agentId }, { refetchInterval: 2000 }),
+  // The agent, its logs and stats are pushed as they change; while the stream is down the
+  // queries refresh themselves instead.
+  const live = useSubscription(
+    trpc.agents.watchOne.subscriptionOptions(
+      { orgSlug, agentId },
+      {
+        onData: ({ agent, logs, stats }) => {
+          queryClient.setQueryData(trpc.agents.get.queryKey({ orgSlug, agentId }), agent);
+          queryClient.setQueryData(
+            trpc.agents.logs.queryKey({ orgSlug, agentId, limit: 500 }),
+            logs,
+          );
+          queryClient.setQueryData(trpc.agents.stats.queryKey({ orgSlug, agentId }), stats);
+        },
+      },
+    ),
   );
+  const refetchInterval = live.status === "pending" ? false : 3000;
+  const agent = useQuery(trpc.agents.get.queryOptions({ orgSlug, agentId }, { refetchInterval }));
   const command = useMutation(
     trpc.agents.command.mutationOptions({
       onSuccess: (agent, input) =>
@@ -62,7 +79,11 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
 
   return (
     <div className="space-y-8">
-      <PageHeader org={overview.data?.name ?? "…"} title={a.name} />
+      <PageHeader
+        org={overview.data?.name ?? "…"}
+        title={a.name}
+        parent={{ label: "Agents", href: `/o/${orgSlug}/agents` }}
+      />
       <section aria-label="State" className="flex flex-wrap items-center gap-3">
         <StatusBadge state={a.observedState} testId="agent-state" />
         <span className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="agent-reason">
@@ -138,12 +159,12 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
             </dd>
           </dl>
         </section>
-        <AgentStats orgSlug={orgSlug} agentId={agentId} />
+        <AgentStats orgSlug={orgSlug} agentId={agentId} refetchInterval={refetchInterval} />
       </div>
 
       {editing && <EditAgentForm orgSlug={orgSlug} agent={a} onDone={() => setEditing(false)} />}
 
-      <AgentLogs orgSlug={orgSlug} agentId={agentId} />
+      <AgentLogs orgSlug={orgSlug} agentId={agentId} live={live.status} />
 
       <section aria-labelledby="history-heading" className="space-y-2">
         <h2 id="history-heading" className="text-lg font-semibold">

@@ -1,13 +1,22 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
+import { LiveIndicator } from "@/app/_components/live-indicator.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 
-/** The agent's recent output, refreshed every two seconds, following the end. */
-export function AgentLogs({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
+/** The agent's recent output as it arrives (pushed by the page's stream), following the end. */
+export function AgentLogs(props: {
+  orgSlug: string;
+  agentId: string;
+  live: "idle" | "connecting" | "pending" | "error";
+}) {
+  const { orgSlug, agentId, live } = props;
   const trpc = useTRPC();
   const logs = useQuery(
-    trpc.agents.logs.queryOptions({ orgSlug, agentId, limit: 500 }, { refetchInterval: 2000 }),
+    trpc.agents.logs.queryOptions(
+      { orgSlug, agentId, limit: 500 },
+      { refetchInterval: live === "pending" ? false : 3000 },
+    ),
   );
   const box = useRef<HTMLDivElement>(null);
   const count = logs.data?.length ?? 0;
@@ -18,9 +27,7 @@ export function AgentLogs({ orgSlug, agentId }: { orgSlug: string; agentId: stri
     <section aria-labelledby="logs-heading" className="space-y-2">
       <h2 id="logs-heading" className="flex items-center gap-2 text-lg font-semibold">
         Logs
-        <span className="text-xs font-normal text-zinc-600 dark:text-zinc-400">
-          {logs.isError ? "reconnecting…" : "live"}
-        </span>
+        <LiveIndicator status={live} />
       </h2>
       <div
         ref={box}

@@ -6,11 +6,14 @@ import { useTRPC } from "@/app/lib/trpc.ts";
 const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
 
 /** CPU and memory from the engine, sampled while the agent runs. */
-export function AgentStats({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
+export function AgentStats(props: {
+  orgSlug: string;
+  agentId: string;
+  refetchInterval: number | false;
+}) {
+  const { orgSlug, agentId, refetchInterval } = props;
   const trpc = useTRPC();
-  const stats = useQuery(
-    trpc.agents.stats.queryOptions({ orgSlug, agentId }, { refetchInterval: 2000 }),
-  );
+  const stats = useQuery(trpc.agents.stats.queryOptions({ orgSlug, agentId }, { refetchInterval }));
   const samples = stats.data ?? [];
   const last = samples.at(-1);
   return (

@@ -18,7 +18,11 @@ export function AuditSettingsView({ orgSlug }: { orgSlug: string }) {
 
   return (
     <div className="space-y-8">
-      <PageHeader org={overview.data?.name ?? "…"} title="Audit settings" />
+      <PageHeader
+        org={overview.data?.name ?? "…"}
+        title="Audit settings"
+        parent={{ label: "Audit log", href: `/o/${orgSlug}/audit` }}
+      />
       <p className="max-w-2xl text-sm text-zinc-600 dark:text-zinc-400">
         How long the{" "}
         <Link href={`/o/${orgSlug}/audit`} className="underline">
