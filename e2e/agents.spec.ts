@@ -89,5 +89,9 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
   await page.getByLabel("Type greeter to confirm").fill("greeter");
   await page.getByRole("button", { name: "Delete agent" }).click();
   await expect(page.getByTestId("page-title")).toHaveText("Agents");
-  await expect(page.getByText("No agents yet.")).toBeVisible();
+  await expect(page.getByTestId("agent-row").filter({ hasText: "greeter" })).toHaveCount(0);
+  // The demo agent from the seed is still there, running.
+  await expect(page.getByTestId("agent-row").filter({ hasText: "hello-agent" })).toContainText(
+    "running",
+  );
 });

@@ -1,6 +1,7 @@
 // Demo data for the quickstart: one organisation and its owner. Idempotent; re-running it
 // resets the demo user's password to the one given, so printed credentials always work.
 import { pathToFileURL } from "node:url";
+import { defaultAgentImage } from "../server/agents/schemas.ts";
 import { recordAuditEvent } from "../server/audit/record.ts";
 import { hashPassword } from "../server/auth/password.ts";
 import { createDb, type Db } from "../server/db/client.ts";
@@ -43,6 +44,34 @@ export async function seedDemo(db: Db, password: string): Promise<void> {
       action: "member.added",
       target: { type: "user", id: user.id, name: user.email },
       metadata: { role: "OWNER" },
+    });
+    // A running agent, so the dashboard shows one from the first start: the local worker
+    // picks it up once its sandbox is placed (the job runner places it within seconds).
+    const agent = await tx.agent.create({
+      data: {
+        orgId: org.id,
+        name: "hello-agent",
+        image: defaultAgentImage,
+        command: [
+          "sh",
+          "-c",
+          "echo hello from the demo agent; while true; do date; sleep 30; done",
+        ],
+        env: { GREETING: "hello" },
+        cpuMillis: 250,
+        memoryMb: 64,
+        workspaceMb: 128,
+        desiredState: "RUNNING",
+        observedState: "PENDING",
+      },
+    });
+    await tx.sandbox.create({ data: { orgId: org.id } });
+    await recordAuditEvent(tx, {
+      orgId: org.id,
+      actor,
+      action: "agent.created",
+      target: { type: "agent", id: agent.id, name: agent.name },
+      metadata: { after: { image: agent.image, desiredState: "RUNNING" } },
     });
   });
 }

@@ -1,4 +1,7 @@
 // Organisations: create one, look at one, change its settings, delete it.
+
+import { quotaUse } from "../agents/quotas.ts";
+import { can } from "../auth/permissions.ts";
 import { createTRPCRouter, signedInProcedure, tenantProcedure } from "../core/trpc.ts";
 import { observedAgentStates } from "../fleet/worker-protocol.ts";
 import { onboardingSteps } from "../onboarding/checklist.ts";
@@ -17,7 +20,8 @@ export const organizationsRouter = createTRPCRouter({
   overview: tenantProcedure("org.read").query(async ({ ctx }) => {
     const since = new Date(Date.now() - 13 * 86_400_000);
     since.setUTCHours(0, 0, 0, 0);
-    const [members, recentEvents, agents, perDay] = await Promise.all([
+    const mayReadAudit = can(ctx.role, "audit.read");
+    const [members, recentEvents, agents, perDay, latest, used] = await Promise.all([
       ctx.db.membership.count({ where: { orgId: ctx.org.id } }),
       ctx.db.auditEvent.count({
         where: { orgId: ctx.org.id, occurredAt: { gte: new Date(Date.now() - 7 * 86_400_000) } },
@@ -27,6 +31,16 @@ export const organizationsRouter = createTRPCRouter({
         SELECT date_trunc('day', "occurredAt") AS day, count(*)::int AS events
         FROM "AuditEvent" WHERE chain = ${ctx.org.id} AND "occurredAt" >= ${since}
         GROUP BY 1 ORDER BY 1`,
+      // The latest events, for those whose role may read the audit log.
+      mayReadAudit
+        ? ctx.db.auditEvent.findMany({
+            where: { chain: ctx.org.id, seq: { not: null } },
+            orderBy: { seq: "desc" },
+            take: 5,
+            select: { id: true, action: true, actorName: true, occurredAt: true, outcome: true },
+          })
+        : Promise.resolve(null),
+      ctx.db.$transaction((tx) => quotaUse(tx, ctx.org.id)),
     ]);
     // Every one of the last 14 days, zeros included, so the chart's axis does not jump.
     const auditPerDay = Array.from({ length: 14 }, (_, i) => {
@@ -44,6 +58,15 @@ export const organizationsRouter = createTRPCRouter({
       members,
       auditEventsLast7Days: recentEvents,
       auditPerDay,
+      latestEvents: latest,
+      quota: {
+        used,
+        limits: {
+          agents: ctx.org.agentLimit,
+          cpuMillis: ctx.org.cpuQuotaMillis,
+          memoryMb: ctx.org.memoryQuotaMb,
+        },
+      },
       agentsByState: Object.fromEntries(agents.map((a) => [a.observedState, a._count])),
       agents: {
         total: count([...observedAgentStates]),

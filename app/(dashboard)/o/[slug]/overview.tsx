@@ -1,6 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { OnboardingChecklist } from "./onboarding-checklist.tsx";
 import { AgentsByStateChart, AuditPerDayChart } from "./overview-charts.tsx";
@@ -101,6 +102,57 @@ export function Overview({ orgSlug }: { orgSlug: string }) {
           </p>
         )}
       </section>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <section
+          aria-labelledby="quota-heading"
+          className="space-y-2 rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900"
+        >
+          <h2 id="quota-heading" className="font-semibold">
+            Quota
+          </h2>
+          <dl className="grid grid-cols-3 gap-2 text-sm" data-testid="quota">
+            {(
+              [
+                ["Agents", org.quota.used.agents, org.quota.limits.agents, ""],
+                ["CPU", org.quota.used.cpuMillis / 1000, org.quota.limits.cpuMillis / 1000, ""],
+                ["Memory", org.quota.used.memoryMb, org.quota.limits.memoryMb, " MiB"],
+              ] as const
+            ).map(([label, used, limit, unit]) => (
+              <div key={label}>
+                <dt className="text-zinc-600 dark:text-zinc-400">{label}</dt>
+                <dd className="font-medium tabular-nums">
+                  {used}
+                  {unit} of {limit}
+                  {unit}
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+        {org.latestEvents && (
+          <section
+            aria-labelledby="activity-heading"
+            className="space-y-2 rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900"
+          >
+            <h2 id="activity-heading" className="font-semibold">
+              Recent activity
+            </h2>
+            <ol className="space-y-1 text-sm" data-testid="recent-activity">
+              {org.latestEvents.map((e) => (
+                <li key={e.id} className="flex flex-wrap gap-x-2">
+                  <span className="font-mono text-xs">{e.action}</span>
+                  <span className="text-zinc-600 dark:text-zinc-400">
+                    by {e.actorName} · <RelativeTime date={e.occurredAt} />
+                  </span>
+                </li>
+              ))}
+            </ol>
+            <Link href={`/o/${orgSlug}/audit`} className="text-sm underline">
+              Open the audit log
+            </Link>
+          </section>
+        )}
+      </div>
     </div>
   );
 }
