@@ -47,7 +47,10 @@ test("an owner builds a team: sign-up, verification, organisation, invitations, 
   await expect(ownerPage.getByTestId("page-title")).toHaveText(orgName);
 
   // ── Invites a teammate as member, and someone else whose invitation will be revoked.
-  await ownerPage.getByRole("link", { name: "Members" }).click();
+  await ownerPage
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Members" })
+    .click();
   await expect(ownerPage.getByTestId("page-title")).toHaveText("Members");
   const inviteForm = ownerPage.getByRole("form", { name: "Invite a teammate" });
   for (const email of [teammate.email, revokedInvitee]) {
@@ -89,7 +92,10 @@ test("an owner builds a team: sign-up, verification, organisation, invitations, 
   await expect(page.getByText("Your role").locator("..")).toContainText("member");
 
   // ── The teammate is refused an admin action in the UI and in the API.
-  await page.getByRole("link", { name: "Members" }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Members" })
+    .click();
   await expect(page.getByTestId("invite-not-allowed")).toHaveText(
     "Only owners and admins can invite people. Your role is member.",
   );

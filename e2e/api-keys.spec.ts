@@ -9,7 +9,10 @@ test("an API key is shown once, works within its scope as a bearer token, and st
 }, testInfo) => {
   await signIn(page);
   await expect(page.getByTestId("page-title")).toBeVisible();
-  await page.getByRole("link", { name: "API keys" }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "API keys" })
+    .click();
   await expect(page.getByTestId("page-title")).toHaveText("API keys");
 
   const form = page.getByRole("form", { name: "Create an API key" });

@@ -24,7 +24,10 @@ test("an owner sets retention and adds a webhook that receives signed events", a
 
   try {
     await signIn(page);
-    await page.getByRole("link", { name: "Audit log" }).click();
+    await page
+      .getByRole("navigation", { name: "Sections" })
+      .getByRole("link", { name: "Audit log" })
+      .click();
     await page.getByRole("link", { name: "Retention & webhooks" }).click();
     await expect(page.getByTestId("page-title")).toHaveText("Audit settings");
 

@@ -6,7 +6,10 @@ test("an owner filters the audit log, opens an event, exports what they see, and
   page,
 }, testInfo) => {
   await signIn(page);
-  await page.getByRole("link", { name: "Audit log" }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Audit log" })
+    .click();
   await expect(page.getByTestId("page-title")).toHaveText("Audit log");
   await expect(page.getByTestId("audit-row").first()).toBeVisible();
 

@@ -34,7 +34,10 @@ test("a new user follows the checklist to a first agent running, and the checkli
   await invite.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByText(`Invitation sent to pal-${run}@example.test.`)).toBeVisible();
 
-  await page.getByRole("link", { name: "Overview" }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Overview" })
+    .click();
   await expect(checklist.getByTestId("onboarding-progress")).toHaveText("2 of 4 done");
   await checklist.getByRole("link", { name: "Create your first agent" }).click();
   const form = page.getByRole("form", { name: "Create an agent" });
@@ -43,7 +46,10 @@ test("a new user follows the checklist to a first agent running, and the checkli
   await form.getByRole("button", { name: "Create agent" }).click();
   await expect(page.getByTestId("agent-state")).toHaveText("running", { timeout: 120_000 });
 
-  await page.getByRole("link", { name: "Overview" }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Overview" })
+    .click();
   await expect(page.getByTestId("agents-summary")).toContainText("1 of 1 running");
   await expect(checklist).toBeHidden();
   await snapshot(page, testInfo, "onboarding-done");

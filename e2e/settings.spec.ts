@@ -13,7 +13,10 @@ test("an owner renames an organisation, restricts its email domain, and deletes 
   await page.getByRole("button", { name: "Create organisation" }).click();
   await expect(page).toHaveURL(new RegExp(`/o/${slug}$`));
 
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page
+    .getByRole("navigation", { name: "Sections" })
+    .getByRole("link", { name: "Settings" })
+    .click();
   const settings = page.getByRole("form", { name: "Organisation settings" });
   await settings.getByLabel("Name").fill("Scratch Renamed");
   await settings.getByLabel("Allowed email domain").fill("not a domain");
