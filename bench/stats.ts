@@ -13,18 +13,3 @@ export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const result = await work();
   return [result, performance.now() - started];
 }
-
-/** Samples RSS every 50 ms while `work` runs; returns the peak in MB. */
-export async function peakRss<T>(work: () => Promise<T>): Promise<[T, number]> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  try {
-    const result = await work();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return [result, Math.round(peak / 1_048_576)];
-  } finally {
-    clearInterval(timer);
-  }
-}

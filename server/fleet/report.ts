@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
+import type { Agent } from "../db/generated/client.ts";
 import type { reportRequestSchema } from "./worker-protocol.ts";
 
 type Report = z.output<typeof reportRequestSchema>;
@@ -27,7 +28,8 @@ export async function applyReport(
     ]),
   ];
   let ignored = 0;
-  const owned = new Map<string, { orgId: string }>();
+  /** The reported agents of organisations placed on this host. */
+  const owned = new Map<string, Agent>();
 
   await db.$transaction(async (tx) => {
     // Read inside the transaction: a sandbox may have moved since the host looked.
@@ -62,7 +64,7 @@ export async function applyReport(
       });
     }
     for (const a of report.agents) {
-      const agent = agents.find((x) => x.id === a.agentId && owned.has(x.id));
+      const agent = owned.get(a.agentId);
       // A report about an older generation is stale: the spec has moved on.
       if (!agent || a.generation < agent.generation) continue;
       const changed =

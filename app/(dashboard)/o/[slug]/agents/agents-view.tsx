@@ -8,6 +8,7 @@ import { DataTable } from "@/app/_components/data-table.tsx";
 import { LiveIndicator } from "@/app/_components/live-indicator.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
+import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { StatusBadge } from "@/app/_components/status-badge.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { PageHeader } from "../page-header.tsx";
@@ -73,12 +74,7 @@ export function AgentsView({ orgSlug }: { orgSlug: string }) {
     <div className="space-y-8">
       <PageHeader org={overview.data?.name ?? "…"} title="Agents" />
       {list.isPending ? (
-        <div
-          role="status"
-          aria-busy="true"
-          aria-label="Loading agents"
-          className="h-48 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
-        />
+        <Skeleton label="Loading agents" height="h-48" />
       ) : list.isError ? (
         <Notice tone="error">{list.error.message} Reload the page to try again.</Notice>
       ) : (

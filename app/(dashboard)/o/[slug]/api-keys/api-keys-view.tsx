@@ -4,6 +4,7 @@ import { dangerButton } from "@/app/_components/buttons.ts";
 import { ConfirmButton } from "@/app/_components/confirm-button.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
+import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { can } from "@/server/auth/permissions.ts";
 import { PageHeader } from "../page-header.tsx";
@@ -31,14 +32,7 @@ export function ApiKeysView({ orgSlug }: { orgSlug: string }) {
   );
 
   if (overview.isPending || keys.isPending || me.isPending) {
-    return (
-      <div
-        role="status"
-        aria-busy="true"
-        aria-label="Loading API keys"
-        className="h-40 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
-      />
-    );
+    return <Skeleton label="Loading API keys" height="h-40" />;
   }
   if (overview.isError || keys.isError || me.isError) {
     return (

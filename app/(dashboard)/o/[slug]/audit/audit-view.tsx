@@ -6,6 +6,7 @@ import { useState } from "react";
 import { primaryButton, secondaryButton } from "@/app/_components/buttons.ts";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
+import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { type AuditFilters, auditFilterSchema } from "@/server/audit/filters.ts";
 import { PageHeader } from "../page-header.tsx";
@@ -143,12 +144,7 @@ export function AuditView({ orgSlug }: { orgSlug: string }) {
       </div>
 
       {events.isPending ? (
-        <div
-          role="status"
-          aria-busy="true"
-          aria-label="Loading events"
-          className="h-48 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
-        />
+        <Skeleton label="Loading events" height="h-48" />
       ) : events.isError ? (
         <Notice tone="error">{events.error.message}</Notice>
       ) : rows.length === 0 ? (

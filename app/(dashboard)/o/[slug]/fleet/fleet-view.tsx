@@ -8,6 +8,7 @@ import { CopyButton } from "@/app/_components/copy-button.tsx";
 import { LiveIndicator } from "@/app/_components/live-indicator.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
+import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { StatusBadge } from "@/app/_components/status-badge.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 
@@ -97,12 +98,7 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
         </h2>
         {setState.error && <Notice tone="error">{setState.error.message}</Notice>}
         {hosts.isPending ? (
-          <div
-            role="status"
-            aria-busy="true"
-            aria-label="Loading hosts"
-            className="h-40 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
-          />
+          <Skeleton label="Loading hosts" height="h-40" />
         ) : hosts.isError ? (
           <Notice tone="error">{hosts.error.message}</Notice>
         ) : hosts.data.length === 0 ? (

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { dangerButton, primaryButton } from "@/app/_components/buttons.ts";
 import { Notice } from "@/app/_components/notice.tsx";
+import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { TextField } from "@/app/_components/text-field.tsx";
 import { useLiveValidation } from "@/app/_components/use-live-validation.ts";
 import { useTRPC } from "@/app/lib/trpc.ts";
@@ -18,14 +19,7 @@ export function SettingsView({ orgSlug }: { orgSlug: string }) {
   const settings = useQuery(trpc.organizations.settings.queryOptions({ orgSlug }));
 
   if (overview.isPending || settings.isPending) {
-    return (
-      <div
-        role="status"
-        aria-busy="true"
-        aria-label="Loading settings"
-        className="h-40 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
-      />
-    );
+    return <Skeleton label="Loading settings" height="h-40" />;
   }
   if (overview.isError || settings.isError) {
     return (

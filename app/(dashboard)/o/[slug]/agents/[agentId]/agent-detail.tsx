@@ -7,6 +7,7 @@ import { toast } from "sonner";
 import { secondaryButton } from "@/app/_components/buttons.ts";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
+import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { StatusBadge } from "@/app/_components/status-badge.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { PageHeader } from "../../page-header.tsx";
@@ -54,15 +55,7 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
     }),
   );
 
-  if (agent.isPending)
-    return (
-      <div
-        role="status"
-        aria-busy="true"
-        aria-label="Loading the agent"
-        className="h-64 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
-      />
-    );
+  if (agent.isPending) return <Skeleton label="Loading the agent" height="h-64" />;
   if (agent.isError)
     return <Notice tone="error">{agent.error.message} Reload the page to try again.</Notice>;
   if (!agent.data)

@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Notice } from "@/app/_components/notice.tsx";
+import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { PageHeader } from "../../page-header.tsx";
 import { RetentionForm } from "./retention-form.tsx";
@@ -31,12 +32,7 @@ export function AuditSettingsView({ orgSlug }: { orgSlug: string }) {
         keeps events, and where it streams them as they happen.
       </p>
       {settings.isPending ? (
-        <div
-          role="status"
-          aria-busy="true"
-          aria-label="Loading audit settings"
-          className="h-48 animate-pulse rounded-xl bg-zinc-200 dark:bg-zinc-800"
-        />
+        <Skeleton label="Loading audit settings" height="h-48" />
       ) : settings.isError ? (
         <Notice tone="error">{settings.error.message} Reload the page to try again.</Notice>
       ) : (
