@@ -5,11 +5,13 @@ import { apiKeysRouter } from "./api-keys/router.ts";
 import { auditRouter } from "./audit/router.ts";
 import { auditSettingsRouter } from "./audit/webhooks/router.ts";
 import { createCallerFactory, createTRPCRouter } from "./core/trpc.ts";
+import { egressRouter } from "./egress/router.ts";
 import { fleetRouter } from "./fleet/router.ts";
 import { healthRouter } from "./health/router.ts";
 import { invitationsRouter } from "./invitations/router.ts";
 import { membersRouter } from "./members/router.ts";
 import { organizationsRouter } from "./organizations/router.ts";
+import { secretsRouter } from "./secrets/router.ts";
 
 export const appRouter = createTRPCRouter({
   accounts: accountsRouter,
@@ -21,6 +23,8 @@ export const appRouter = createTRPCRouter({
   fleet: fleetRouter,
   audit: auditRouter,
   auditSettings: auditSettingsRouter,
+  secrets: secretsRouter,
+  egress: egressRouter,
   health: healthRouter,
 });
 

@@ -45,6 +45,30 @@ const workerConfigSchema = z.object({
   CORRAL_SANDBOX_DIR: z.string().min(1).default("/var/lib/corral/sandboxes"),
   /** Seconds between full reconcile passes when nothing changes (drift repair). */
   CORRAL_RESYNC_SECONDS: z.coerce.number().int().positive().default(15),
+  /** Internal address ranges (CIDR) agents may reach through the gateway; none by default. */
+  CORRAL_GATEWAY_ALLOW_RANGES: z
+    .string()
+    .default("")
+    .transform((text) =>
+      text
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean),
+    ),
+  /** `name=ip,…` the gateway resolves without DNS (air-gapped hosts, tests). */
+  CORRAL_GATEWAY_STATIC_HOSTS: labelList,
+  /** Registries sandboxes may pull agent images from, comma-separated; none by default. */
+  CORRAL_SANDBOX_REGISTRIES: z
+    .string()
+    .default("")
+    .transform((text) =>
+      text
+        .split(",")
+        .map((r) => r.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** A PEM file of extra CAs the gateway trusts for upstream TLS (a corporate or test CA). */
+  CORRAL_GATEWAY_UPSTREAM_CA: z.string().min(1).optional(),
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

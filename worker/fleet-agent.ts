@@ -9,6 +9,7 @@ import type { EngineInfo, HostReport } from "../server/fleet/worker-protocol.ts"
 import type { WorkerConfig } from "./config.ts";
 import { ControlPlaneClient } from "./control-plane/client.ts";
 import type { SandboxDriver } from "./drivers/driver.ts";
+import type { EgressGateway } from "./gateway/gateway.ts";
 import { establishIdentity } from "./identity.ts";
 import { Reconciler } from "./reconcile/reconciler.ts";
 import { Telemetry } from "./reconcile/telemetry.ts";
@@ -18,6 +19,8 @@ export const workerVersion = "0.2.0";
 export interface FleetAgentOptions {
   config: WorkerConfig;
   driver: SandboxDriver;
+  /** The host's egress gateway; without one, agents have no way out at all. */
+  gateway?: EgressGateway;
   describeEngine: () => Promise<EngineInfo>;
   signal: AbortSignal;
   log: (line: string) => void;
@@ -26,6 +29,7 @@ export interface FleetAgentOptions {
 export async function runFleetAgent({
   config,
   driver,
+  gateway,
   describeEngine,
   signal,
   log,
@@ -73,7 +77,7 @@ export async function runFleetAgent({
     `reporting to ${config.CORRAL_CONTROL_PLANE_URL} as ${config.CORRAL_WORKER_NAME} (host ${(identity as { hostId: string }).hostId})`,
   );
 
-  const reconciler = new Reconciler(driver, log);
+  const reconciler = new Reconciler(driver, log, gateway);
   const telemetry = new Telemetry(driver, reconciler);
   let heartbeatSeconds = 5;
   // A change that arrives during a pass must not wait for the next resync.
@@ -99,6 +103,8 @@ export async function runFleetAgent({
         const next = await client.desired(version, 20);
         if (!next) return;
         version = next.version;
+        // Policies, grants and quarantines reach the gateway before any reconcile work.
+        gateway?.update(next);
         reconciler.desired = next;
         wake();
       });
@@ -129,10 +135,12 @@ export async function runFleetAgent({
     while (!signal.aborted) {
       await attempt("report", async () => {
         const next = await telemetry.collect();
+        const egress = gateway?.recorder.drain();
         try {
-          await client.report(next);
+          await client.report(egress ? { ...next, egress } : next);
         } catch (error) {
           telemetry.reset(); // resend everything once it is reachable again
+          if (egress) gateway?.recorder.restore(egress);
           throw error;
         }
       });

@@ -7,6 +7,7 @@ import { workerConfig } from "./config.ts";
 import { EngineContainerDriver } from "./drivers/engine-container/index.ts";
 import { connectEngine, describeEngine } from "./engine/docker-engine.ts";
 import { runFleetAgent } from "./fleet-agent.ts";
+import { startGateway } from "./gateway/start.ts";
 
 const log = (line: string) => console.log(`corral-worker: ${line}`);
 
@@ -34,7 +35,10 @@ async function main() {
     agentImageDefault: images.agentBase,
     // Sandboxes belong to this host: two workers on one engine never touch each other's.
     hostKey: config.CORRAL_WORKER_NAME,
+    allowedRegistries: config.CORRAL_SANDBOX_REGISTRIES,
   });
+
+  const gateway = await startGateway(config, log);
 
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -46,10 +50,12 @@ async function main() {
   await runFleetAgent({
     config,
     driver,
+    gateway,
     describeEngine: () => describeEngine(engine, config.DOCKER_HOST),
     signal: stop.signal,
     log,
   });
+  await gateway.close();
 }
 
 main().then(

@@ -1,5 +1,6 @@
 // What an agent is made of; the same schemas validate the API and the forms as you type.
 import { z } from "zod";
+import { credentialLooking } from "./credential-values.ts";
 
 /** Built locally from Debian packages (infra/images); loaded into each sandbox's engine. */
 export const defaultAgentImage = "corral/agent-base:latest";
@@ -37,6 +38,15 @@ export const agentEnvSchema = z
           path: [name],
           message: `${name} looks like a secret: secrets never go in an agent's environment`,
         });
+      else {
+        const looks = credentialLooking(env[name] ?? "");
+        if (looks)
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `${name} holds what looks like ${looks}: add it under Secrets and grant it to the agent instead`,
+          });
+      }
     }
   });
 

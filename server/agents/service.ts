@@ -133,6 +133,11 @@ export async function commandAgent(
   return db.$transaction(async (tx) => {
     await lockOrg(tx, orgId);
     const agent = await findAgent(tx, orgId, agentId);
+    if (agent.quarantinedAt && command !== "stop")
+      throw new DomainError(
+        "CONFLICT",
+        `${agent.name} is quarantined: an admin must release it before it runs again.`,
+      );
     const updated = await tx.agent.update({
       where: { id: agent.id },
       data:

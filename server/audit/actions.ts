@@ -48,4 +48,16 @@ export type AuditAction =
   | "audit.webhook_created"
   | "audit.webhook_updated"
   | "audit.webhook_secret_rotated"
-  | "audit.webhook_deleted";
+  | "audit.webhook_deleted"
+  | "secret.created"
+  | "secret.updated"
+  | "secret.rotated"
+  | "secret.deleted"
+  | "secret.granted"
+  | "secret.grant_revoked"
+  | "egress.policy_changed"
+  | "egress.ceiling_changed"
+  | "egress.allowed"
+  | "egress.denied"
+  | "agent.quarantined"
+  | "agent.released";

@@ -23,6 +23,12 @@ export const permissionMatrix = {
   "agent.manage": ["OWNER", "ADMIN", "MEMBER"],
   "api_key.manage": all,
   "api_key.revoke_any": admins,
+  /** Names, grants and last use of secrets; never their values. */
+  "secret.read": all,
+  /** Create, rotate and delete secrets; grant them to agents. */
+  "secret.manage": admins,
+  /** Agents' egress policies, the organisation's ceiling, and releasing a quarantine. */
+  "egress.manage": admins,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionMatrix;

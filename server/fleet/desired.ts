@@ -1,9 +1,11 @@
 // What a host should run, and the version number workers long-poll on. Any change that
 // affects a host's sandboxes bumps its version in the same transaction, so a worker that
 // waits on its version learns of changes at once and pays nothing while nothing changes.
+import { unseal } from "../crypto/secret-box.ts";
 import type { Db, Tx } from "../db/client.ts";
+import type { EgressRule } from "../egress/policy.ts";
 import { desiredChannel } from "./desired-notify.ts";
-import type { DesiredState } from "./worker-protocol.ts";
+import type { DesiredGrant, DesiredState } from "./worker-protocol.ts";
 
 /** Agents run as this user with these limits; pids is not configurable per agent yet. */
 const agentPidsLimit = 256;
@@ -40,7 +42,12 @@ export async function desiredStateFor(db: Db, hostId: string): Promise<DesiredSt
               slug: true,
               cpuQuotaMillis: true,
               memoryQuotaMb: true,
-              agents: { orderBy: { createdAt: "asc" } },
+              egressCeilingOn: true,
+              egressCeiling: true,
+              agents: {
+                orderBy: { createdAt: "asc" },
+                include: { grants: { include: { secret: true }, orderBy: { createdAt: "asc" } } },
+              },
             },
           },
         },
@@ -54,11 +61,13 @@ export async function desiredStateFor(db: Db, hostId: string): Promise<DesiredSt
       tenantSlug: org.slug,
       cpus: org.cpuQuotaMillis / 1000,
       memoryMb: org.memoryQuotaMb,
+      egressCeiling: org.egressCeilingOn ? org.egressCeiling : null,
       agents: org.agents.map((a) => ({
         agentId: a.id,
         name: a.name,
         generation: a.generation,
-        desiredState: a.desiredState,
+        // A quarantined agent is stopped, whatever it should do once released.
+        desiredState: a.quarantinedAt ? "STOPPED" : a.desiredState,
         image: a.image,
         command: a.command,
         env: a.env as Record<string, string>,
@@ -66,7 +75,37 @@ export async function desiredStateFor(db: Db, hostId: string): Promise<DesiredSt
         memoryMb: a.memoryMb,
         pids: agentPidsLimit,
         workspaceMb: a.workspaceMb,
+        egress: {
+          preset: a.egressPreset,
+          rules: a.egressRules as EgressRule[],
+          quarantined: a.quarantinedAt !== null,
+        },
+        // Suspended while quarantined: the gateway holds no value it could add.
+        grants: a.quarantinedAt ? [] : a.grants.map(desiredGrant),
       })),
     })),
+  };
+}
+
+function desiredGrant(g: {
+  id: string;
+  hosts: string[];
+  pathPrefix: string | null;
+  headerName: string;
+  headerTemplate: string;
+  placeholderEnv: string | null;
+  secret: { id: string; name: string; version: number; valueSealed: string };
+}): DesiredGrant {
+  return {
+    grantId: g.id,
+    secretId: g.secret.id,
+    secretName: g.secret.name,
+    version: g.secret.version,
+    value: unseal(g.secret.valueSealed),
+    hosts: g.hosts,
+    pathPrefix: g.pathPrefix,
+    headerName: g.headerName,
+    headerTemplate: g.headerTemplate,
+    placeholderEnv: g.placeholderEnv,
   };
 }

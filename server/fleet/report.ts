@@ -7,9 +7,12 @@ import type { z } from "zod";
 import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import type { Agent } from "../db/generated/client.ts";
+import { applyEgressReport, trimDecisions } from "../egress/report.ts";
 import type { reportRequestSchema } from "./worker-protocol.ts";
 
-type Report = z.output<typeof reportRequestSchema>;
+type Parsed = z.output<typeof reportRequestSchema>;
+/** A parsed report; egress is optional for callers (tests) that build one by hand. */
+type Report = Omit<Parsed, "egress"> & Partial<Pick<Parsed, "egress">>;
 
 /** Lines kept per agent; older ones are trimmed as new ones arrive. */
 export const logLinesKept = 2000;
@@ -25,6 +28,9 @@ export async function applyReport(
       ...report.agents.map((a) => a.agentId),
       ...report.logs.map((l) => l.agentId),
       ...report.stats.map((s) => s.agentId),
+      ...(report.egress?.decisions ?? []).map((d) => d.agentId),
+      ...(report.egress?.uses ?? []).map((u) => u.agentId),
+      ...(report.egress?.allowed ?? []).map((a) => a.agentId),
     ]),
   ];
   let ignored = 0;
@@ -104,6 +110,7 @@ export async function applyReport(
         },
       });
     }
+    if (report.egress) events.push(...(await applyEgressReport(tx, owned, actor, report.egress)));
     await appendAuditEvents(tx, events);
 
     const lines = report.logs.flatMap((l) =>
@@ -140,5 +147,10 @@ export async function applyReport(
         SELECT id FROM "AgentLogLine" WHERE "agentId" = ${agentId}
         ORDER BY id DESC OFFSET ${logLinesKept - 1} LIMIT 1)`;
   }
+  await trimDecisions(db, [
+    ...new Set(
+      (report.egress?.decisions ?? []).map((d) => d.agentId).filter((id) => owned.has(id)),
+    ),
+  ]);
   return { ignored };
 }

@@ -1,6 +1,7 @@
 // The HTTP contract between workers and the control plane, shared by both sides.
 // Versioned in the URL (/api/worker/v1/...); bump it when a change is not additive.
 import { z } from "zod";
+import { egressPresets, egressRuleSchema } from "../egress/policy.ts";
 
 export const workerApiBase = "/api/worker/v1";
 
@@ -48,6 +49,29 @@ export const heartbeatResponseSchema = z.object({
   heartbeatSeconds: z.number().int().positive(),
 });
 
+/**
+ * A secret granted to an agent, as the gateway needs it: decrypted, sent only to the host
+ * holding the tenant's sandbox, kept in memory there and never handed to the sandbox.
+ */
+export const desiredGrantSchema = z.object({
+  grantId: z.string(),
+  secretId: z.string(),
+  secretName: z.string(),
+  version: z.number().int(),
+  value: z.string(),
+  hosts: z.array(z.string()),
+  pathPrefix: z.string().nullable(),
+  headerName: z.string(),
+  headerTemplate: z.string(),
+  placeholderEnv: z.string().nullable(),
+});
+
+export const desiredEgressSchema = z.object({
+  preset: z.enum(egressPresets),
+  rules: z.array(egressRuleSchema),
+  quarantined: z.boolean(),
+});
+
 /** What one host should run: its sandboxes and their agents. */
 export const desiredAgentSchema = z.object({
   agentId: z.string(),
@@ -61,12 +85,17 @@ export const desiredAgentSchema = z.object({
   memoryMb: z.number().int(),
   pids: z.number().int(),
   workspaceMb: z.number().int(),
+  // Added with the egress gateway; a control plane without it means "no network".
+  egress: desiredEgressSchema.default({ preset: "NONE", rules: [], quarantined: false }),
+  grants: z.array(desiredGrantSchema).default([]),
 });
 export const desiredSandboxSchema = z.object({
   tenantId: z.string(),
   tenantSlug: z.string(),
   cpus: z.number(),
   memoryMb: z.number().int(),
+  /** Host patterns no agent of the tenant may go beyond; null: no ceiling. */
+  egressCeiling: z.array(z.string()).nullable().default(null),
   agents: z.array(desiredAgentSchema),
 });
 export const desiredStateSchema = z.object({
@@ -84,6 +113,59 @@ export const observedAgentStates = [
   "FAILED",
   "CRASH_LOOPING",
 ] as const;
+
+const text = (max: number) => z.string().max(max);
+
+/** What the host's egress gateway did since the last report. */
+export const egressReportSchema = z.object({
+  /** Every denial, and a sample of allowed requests (for the live view). */
+  decisions: z
+    .array(
+      z.object({
+        agentId: text(64),
+        at: z.iso.datetime({ offset: true }),
+        allowed: z.boolean(),
+        host: text(253),
+        port: z.number().int().min(0).max(65535),
+        method: text(16),
+        path: text(2048),
+        reason: text(500),
+        status: z.number().int().min(0).max(999).optional(),
+      }),
+    )
+    .max(5000)
+    .default([]),
+  /** Each request a secret was added to (the ledger). */
+  uses: z
+    .array(
+      z.object({
+        agentId: text(64),
+        secretId: text(64),
+        version: z.number().int().nonnegative(),
+        at: z.iso.datetime({ offset: true }),
+        host: text(253),
+        method: text(16),
+        path: text(2048),
+        status: z.number().int().min(0).max(999),
+        bytes: z.number().int().nonnegative(),
+      }),
+    )
+    .max(5000)
+    .default([]),
+  /** Allowed traffic per agent, host and minute (finished minutes). */
+  allowed: z
+    .array(
+      z.object({
+        agentId: text(64),
+        host: text(253),
+        minute: z.iso.datetime({ offset: true }),
+        requests: z.number().int().nonnegative(),
+        bytes: z.number().int().nonnegative(),
+      }),
+    )
+    .max(5000)
+    .default([]),
+});
 
 /** What a host saw. Only changes since its last report, plus logs and stats. */
 export const reportRequestSchema = z.object({
@@ -139,6 +221,7 @@ export const reportRequestSchema = z.object({
     )
     .max(5000)
     .default([]),
+  egress: egressReportSchema.default({ decisions: [], uses: [], allowed: [] }),
 });
 
 export type EngineInfo = z.infer<typeof engineInfoSchema>;
@@ -148,6 +231,8 @@ export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
 export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
 export type DesiredAgent = z.infer<typeof desiredAgentSchema>;
+export type DesiredGrant = z.infer<typeof desiredGrantSchema>;
+export type EgressReport = z.infer<typeof egressReportSchema>;
 export type DesiredSandbox = z.infer<typeof desiredSandboxSchema>;
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 export type ReportRequest = z.input<typeof reportRequestSchema>;

@@ -13,6 +13,24 @@ export interface SandboxSpec {
   memoryMb: number;
 }
 
+/**
+ * Where the egress gateway serves one tenant on this host. The driver chooses the paths and
+ * carries them into the sandbox: the socket becomes the agents' only route out, and the CA
+ * bundle (the tenant's gateway CA plus the public roots) the certificates they trust.
+ */
+export interface GatewayEndpoint {
+  socketPath: string;
+  caBundlePath: string;
+}
+
+/** How an agent of one generation identifies itself to the gateway, and its placeholders. */
+export interface AgentGatewayAccess {
+  username: string;
+  token: string;
+  /** Environment variables holding opaque placeholders for granted secrets. */
+  placeholders: Record<string, string>;
+}
+
 /** What an agent container must be. A new generation means "replace the container". */
 export interface AgentSpec {
   tenantId: string;
@@ -27,6 +45,8 @@ export interface AgentSpec {
   memoryMb: number;
   pids: number;
   workspaceMb: number;
+  /** Its door to the world; without it the agent has no network at all. */
+  gateway?: AgentGatewayAccess;
 }
 
 export interface ObservedSandbox {
@@ -85,6 +105,8 @@ export interface SandboxDriver {
   destroySandbox(tenantId: string): Promise<void>;
   /** Every sandbox this driver owns on this host. */
   listSandboxes(): Promise<ObservedSandbox[]>;
+  /** Where the gateway must listen for this tenant (valid once its sandbox exists). */
+  gatewayEndpoint(tenantId: string): GatewayEndpoint;
 
   /** Every agent container in the tenant's sandbox. */
   listAgents(tenantId: string): Promise<ObservedAgent[]>;

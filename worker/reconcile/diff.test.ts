@@ -9,6 +9,7 @@ const sandbox = (tenantId: string): DesiredSandbox => ({
   tenantSlug: tenantId,
   cpus: 2,
   memoryMb: 2048,
+  egressCeiling: null,
   agents: [],
 });
 const agent = (agentId: string, over: Partial<DesiredAgent> = {}): DesiredAgent => ({
@@ -23,6 +24,8 @@ const agent = (agentId: string, over: Partial<DesiredAgent> = {}): DesiredAgent 
   memoryMb: 256,
   pids: 256,
   workspaceMb: 256,
+  egress: { preset: "NONE", rules: [], quarantined: false },
+  grants: [],
   ...over,
 });
 const container = (agentId: string, over: Partial<ObservedAgent> = {}): ObservedAgent => ({

@@ -2,9 +2,22 @@
 // runs on its own: one failing agent does not hold up the others, and its error is kept to
 // be reported as the agent's reason until a later pass succeeds.
 import { describeError } from "../../server/core/errors.ts";
-import type { DesiredState } from "../../server/fleet/worker-protocol.ts";
-import type { SandboxDriver } from "../drivers/driver.ts";
+import type { DesiredAgent, DesiredState } from "../../server/fleet/worker-protocol.ts";
+import type { AgentGatewayAccess, GatewayEndpoint, SandboxDriver } from "../drivers/driver.ts";
 import { type AgentAction, diffAgents, diffSandboxes, type SandboxAction } from "./diff.ts";
+
+/** The egress gateway as reconcile uses it: a door per ready sandbox, an identity per agent. */
+export interface TenantDoors {
+  ensureTenant(tenantId: string, tenantSlug: string, endpoint: GatewayEndpoint): Promise<void>;
+  closeTenant(tenantId: string): Promise<void>;
+  tenants(): string[];
+  access(
+    tenantId: string,
+    agentId: string,
+    generation: number,
+    placeholderEnvs: string[],
+  ): AgentGatewayAccess;
+}
 
 export class Reconciler {
   desired: DesiredState | null = null;
@@ -18,6 +31,8 @@ export class Reconciler {
   constructor(
     private readonly driver: SandboxDriver,
     private readonly log: (line: string) => void,
+    /** Without a gateway, agents get no way out at all. */
+    private readonly doors?: TenantDoors,
   ) {}
 
   async pass(): Promise<void> {
@@ -32,11 +47,45 @@ export class Reconciler {
     this.readyTenants.clear();
     for (const sandbox of desired.sandboxes) {
       if (!ready.has(sandbox.tenantId)) continue;
+      if (!(await this.openDoor(sandbox.tenantId, sandbox.tenantSlug))) continue;
       this.readyTenants.add(sandbox.tenantId);
       const observed = await this.driver.listAgents(sandbox.tenantId);
+      const agents = new Map(sandbox.agents.map((a) => [a.agentId, a]));
       for (const action of diffAgents(sandbox.tenantId, sandbox.agents, observed))
-        await this.applyAgent(action);
+        await this.applyAgent(action, agents);
     }
+    // A tenant that left this host: its door closes and its secrets are forgotten.
+    const wanted = new Set(desired.sandboxes.map((s) => s.tenantId));
+    for (const tenantId of this.doors?.tenants() ?? []) {
+      if (!wanted.has(tenantId)) await this.doors?.closeTenant(tenantId);
+    }
+  }
+
+  /** The tenant's gateway door; agents are made only behind an open one. */
+  private async openDoor(tenantId: string, tenantSlug: string): Promise<boolean> {
+    if (!this.doors) return true;
+    try {
+      await this.doors.ensureTenant(tenantId, tenantSlug, this.driver.gatewayEndpoint(tenantId));
+      return true;
+    } catch (error) {
+      const problem = `egress gateway: ${describeError(error)}`;
+      this.sandboxProblems.set(tenantId, problem);
+      this.log(`sandbox ${tenantSlug}: ${problem}`);
+      return false;
+    }
+  }
+
+  /** The agent's spec with its gateway identity and placeholders (new for each generation). */
+  private withGateway(action: AgentAction & { kind: "createAgent" }, desired?: DesiredAgent) {
+    const spec = action.spec;
+    if (!this.doors) return spec;
+    const envs = (desired?.grants ?? []).flatMap((g) =>
+      g.placeholderEnv ? [g.placeholderEnv] : [],
+    );
+    return {
+      ...spec,
+      gateway: this.doors.access(spec.tenantId, spec.agentId, spec.generation, envs),
+    };
   }
 
   private async applySandbox(action: SandboxAction) {
@@ -57,11 +106,12 @@ export class Reconciler {
     }
   }
 
-  private async applyAgent(action: AgentAction) {
+  private async applyAgent(action: AgentAction, desired: Map<string, DesiredAgent>) {
     const agentId = action.kind === "createAgent" ? action.spec.agentId : action.agentId;
     const tenantId = action.kind === "createAgent" ? action.spec.tenantId : action.tenantId;
     try {
-      if (action.kind === "createAgent") await this.driver.createAgent(action.spec);
+      if (action.kind === "createAgent")
+        await this.driver.createAgent(this.withGateway(action, desired.get(agentId)));
       else if (action.kind === "startAgent") await this.driver.startAgent(tenantId, agentId);
       else if (action.kind === "stopAgent") await this.driver.stopAgent(tenantId, agentId);
       else if (action.kind === "removeOldAgents")

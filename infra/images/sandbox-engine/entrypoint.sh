@@ -5,10 +5,29 @@
 set -eu
 bridge="${CORRAL_AGENT_BRIDGE:-corral-agents}"
 
+gateway="${CORRAL_GATEWAY_ADDRESS:-}"
+port="${CORRAL_GATEWAY_PORT:-3128}"
+
 # Agents sit on an internal network, which stops forwarded traffic only: without this rule
 # they could reach anything listening in this namespace (the gateway leak). The rule names the
 # bridge, so it holds before the bridge exists and across restarts of this container.
 iptables -C INPUT -i "$bridge" -j REJECT 2>/dev/null || iptables -I INPUT -i "$bridge" -j REJECT
+
+if [ -n "$gateway" ]; then
+  # The one way out: the egress gateway's port on the agents' network address, accepted above
+  # the reject. What listens there is only a forwarder to the host socket of the gateway,
+  # which runs on the host, outside this sandbox: nothing here holds a secret.
+  accept="INPUT -i $bridge -d $gateway -p tcp --dport $port -j ACCEPT"
+  iptables -C $accept 2>/dev/null || iptables -I $accept
+  # The address belongs to the agents' bridge, which the engine makes later: bind it early.
+  echo 1 >/proc/sys/net/ipv4/ip_nonlocal_bind
+  (
+    while :; do
+      socat "TCP-LISTEN:$port,bind=$gateway,reuseaddr,fork" UNIX-CONNECT:/run/engine/gateway.sock
+      sleep 1
+    done
+  ) &
+fi
 
 # State of a previous run of this container (a stale pid file stops dockerd from starting).
 rm -rf /run/docker /run/containerd /run/docker.pid

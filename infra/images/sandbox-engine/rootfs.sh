@@ -13,9 +13,10 @@ need_command debootstrap debootstrap
 
 rootfs="$work/rootfs"
 say "debootstrap bookworm from $mirror (about a minute)"
-# tini gives the inner engine its docker-init, for agents started with Init: true.
+# tini gives the inner engine its docker-init, for agents started with Init: true; socat
+# carries agents' connections to the egress gateway's host socket (see entrypoint.sh).
 debootstrap --variant=minbase \
-  --include=docker.io,tini,iptables,iproute2,ca-certificates,procps \
+  --include=docker.io,tini,iptables,iproute2,ca-certificates,procps,socat \
   bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
   { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 

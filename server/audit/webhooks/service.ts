@@ -5,10 +5,10 @@ import { isIP } from "node:net";
 import type { Acting } from "../../auth/acting.ts";
 import { webConfig } from "../../core/config.ts";
 import { DomainError } from "../../core/errors.ts";
+import { isInternalAddress } from "../../core/internal-addresses.ts";
 import { seal } from "../../crypto/secret-box.ts";
 import type { Db, Tx } from "../../db/client.ts";
 import { type AuditRequest, recordAuditEvent } from "../record.ts";
-import { isInternalAddress } from "./outbound.ts";
 import type { CreateWebhookInput, UpdateWebhookInput } from "./schemas.ts";
 import { newWebhookSecret } from "./signature.ts";
 

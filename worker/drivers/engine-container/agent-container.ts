@@ -1,7 +1,15 @@
 // What an agent container is: the hardened settings every agent gets, whatever its image.
 import type Docker from "dockerode";
 import { type AgentSpec, AgentSpecError } from "../driver.ts";
-import { AGENT_NETWORK, agentContainerName, agentLabels } from "./names.ts";
+import {
+  AGENT_CA_BUNDLE,
+  AGENT_NETWORK,
+  agentContainerName,
+  agentLabels,
+  CA_BUNDLE_NAME,
+  GATEWAY_PORT,
+  SANDBOX_SOCKET_DIR,
+} from "./names.ts";
 import { AGENT_GID, AGENT_UID } from "./workspace.ts";
 
 const MiB = 1024 * 1024;
@@ -16,18 +24,50 @@ function environment(env: Record<string, string>): string[] {
   });
 }
 
+/**
+ * The way out, as standard variables every HTTP client honours: the gateway as proxy (with
+ * the agent's token as its credentials) and the bundle of certificates to trust. They win
+ * over the agent's own settings of the same names.
+ */
+function gatewayEnvironment(spec: AgentSpec, gatewayAddress: string): string[] {
+  const access = spec.gateway;
+  if (!access) return [];
+  const user = `${encodeURIComponent(access.username)}:${encodeURIComponent(access.token)}`;
+  const proxy = `http://${user}@${gatewayAddress}:${GATEWAY_PORT}`;
+  const vars: Record<string, string> = {
+    ...access.placeholders,
+    HTTP_PROXY: proxy,
+    HTTPS_PROXY: proxy,
+    http_proxy: proxy,
+    https_proxy: proxy,
+    NO_PROXY: "",
+    no_proxy: "",
+    SSL_CERT_FILE: AGENT_CA_BUNDLE,
+    NODE_EXTRA_CA_CERTS: AGENT_CA_BUNDLE,
+    REQUESTS_CA_BUNDLE: AGENT_CA_BUNDLE,
+    CURL_CA_BUNDLE: AGENT_CA_BUNDLE,
+    GIT_SSL_CAINFO: AGENT_CA_BUNDLE,
+  };
+  return Object.entries(vars).map(([key, value]) => `${key}=${value}`);
+}
+
 export function agentContainerOptions(
   spec: AgentSpec,
   image: string,
   workspaceVolume: string,
+  gatewayAddress: string,
 ): Docker.ContainerCreateOptions {
   const memory = spec.memoryMb * MiB;
+  const gatewayNames = new Set(
+    gatewayEnvironment(spec, gatewayAddress).map((v) => v.split("=")[0]),
+  );
+  const ownEnv = environment(spec.env).filter((v) => !gatewayNames.has(v.split("=")[0]));
   return {
     name: agentContainerName(spec.agentId, spec.generation),
     Image: image,
     // An empty command keeps the image's own.
     Cmd: spec.command.length > 0 ? spec.command : undefined,
-    Env: environment(spec.env),
+    Env: [...ownEnv, ...gatewayEnvironment(spec, gatewayAddress)],
     User: `${AGENT_UID}:${AGENT_GID}`,
     WorkingDir: WORKSPACE_PATH,
     Labels: agentLabels(spec.tenantId, spec.agentId, spec.generation),
@@ -50,7 +90,21 @@ export function agentContainerOptions(
           // No copy of the image's folder into the volume: it would also copy its owner.
           VolumeOptions: { NoCopy: true, Labels: {}, DriverConfig: { Name: "local", Options: {} } },
         },
+        // The certificates to trust (public roots plus the tenant's gateway CA), read-only.
+        ...(spec.gateway
+          ? [
+              {
+                Type: "bind" as const,
+                Source: `${SANDBOX_SOCKET_DIR}/${CA_BUNDLE_NAME}`,
+                Target: AGENT_CA_BUNDLE,
+                ReadOnly: true,
+              },
+            ]
+          : []),
       ],
+      // No DNS leaves the sandbox: the engine's resolver would forward agents' queries (a way
+      // to smuggle data out). Nothing answers here; the gateway resolves names for agents.
+      Dns: ["127.0.0.1"],
       // Reaps zombies and forwards signals, whatever the agent's process does.
       Init: true,
       // Crashes restart with the engine's growing back-off; a stop by the driver stays stopped.

@@ -10,7 +10,20 @@ import { readAll } from "./multiplexed.ts";
 /** Only Corral's own images are copied from the host; a tenant cannot name other host images. */
 const copyableFromHost = /^corral\/[a-z0-9._-]+(:[\w.-]+)?$/;
 
-export async function ensureAgentImage(host: Docker, engine: Docker, image: string): Promise<void> {
+/** The registry an image reference pulls from (Docker's default when it names none). */
+export function registryOf(image: string): string {
+  const first = image.split("/")[0] ?? "";
+  const named =
+    image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  return named ? first.toLowerCase() : "docker.io";
+}
+
+export async function ensureAgentImage(
+  host: Docker,
+  engine: Docker,
+  image: string,
+  allowedRegistries: string[],
+): Promise<void> {
   const onHost = copyableFromHost.test(image) ? await orNull(host.getImage(image).inspect()) : null;
   const inSandbox = await orNull(engine.getImage(image).inspect());
   if (onHost) {
@@ -23,6 +36,11 @@ export async function ensureAgentImage(host: Docker, engine: Docker, image: stri
     return;
   }
   if (inSandbox) return;
+  const registry = registryOf(image);
+  if (!allowedRegistries.includes(registry))
+    throw new AgentSpecError(
+      `image ${image} is not on this host, and its registry ${registry} is not one this host pulls from (${allowedRegistries.join(", ") || "none allowed"})`,
+    );
   try {
     await pullImage(engine, image);
   } catch (error) {

@@ -430,13 +430,13 @@ describe("engine-container driver", () => {
     await driver.removeAgent(tenantA, agentId, { purge: true });
   });
 
-  it("refuses an image that is neither on the host nor pullable, saying which", async () => {
+  it("refuses an image that is neither on the host nor from an allowed registry, saying which", async () => {
     const error = await driver
       .createAgent(agentSpec(tenantA, `${run}-noimage`, { image: "corral/no-such-image:1" }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AgentSpecError);
     expect((error as Error).message).toMatch(
-      /^image corral\/no-such-image:1 is not on this host and could not be pulled: /,
+      /^image corral\/no-such-image:1 is not on this host, and its registry docker\.io is not one this host pulls from \(none allowed\)/,
     );
   });
 

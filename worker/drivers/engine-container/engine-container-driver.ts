@@ -9,6 +9,7 @@ import type {
   AgentSpec,
   AgentStats,
   DriverFingerprint,
+  GatewayEndpoint,
   LogLine,
   ObservedAgent,
   ObservedSandbox,
@@ -17,7 +18,7 @@ import type {
 } from "../driver.ts";
 import { agentContainerOptions } from "./agent-container.ts";
 import { ensureAgentImage } from "./agent-image.ts";
-import { ensureAgentNetwork, ensureGatewayRule } from "./agent-network.ts";
+import { ensureAgentNetwork, ensureGatewayRule, networkGateway } from "./agent-network.ts";
 import {
   findAgentContainers,
   parseLogLines,
@@ -25,6 +26,7 @@ import {
   toObservedAgent,
 } from "./agent-observe.ts";
 import { orNull, statusOf, tolerating } from "./engine-errors.ts";
+import { unfenceBridge } from "./host-firewall.ts";
 import {
   AGENT_NETWORK,
   agentContainerName,
@@ -65,6 +67,11 @@ export interface EngineContainerDriverOptions {
    * a host handing over to its replacement) never touch each other's sandboxes.
    */
   hostKey?: string;
+  /**
+   * Registries a sandbox's engine may pull agent images from (e.g. docker.io, ghcr.io);
+   * none by default: only Corral's images, copied from the host, run.
+   */
+  allowedRegistries?: string[];
 }
 
 /** An operation named an agent that has no container in its sandbox. */
@@ -85,6 +92,8 @@ export class EngineContainerDriver implements SandboxDriver {
   readonly #engineReadyTimeoutMs: number;
   readonly #hostKey: string;
   readonly #engines = new PrivateEngines();
+  readonly #gatewayAddress: string;
+  readonly #allowedRegistries: string[];
 
   constructor(host: Docker, options: EngineContainerDriverOptions) {
     this.#host = host;
@@ -95,6 +104,8 @@ export class EngineContainerDriver implements SandboxDriver {
     this.#agentSubnet = options.agentSubnet ?? "10.213.0.0/20";
     this.#engineReadyTimeoutMs = options.engineReadyTimeoutMs ?? 60_000;
     this.#hostKey = options.hostKey ?? "local";
+    this.#gatewayAddress = networkGateway(this.#agentSubnet);
+    this.#allowedRegistries = options.allowedRegistries ?? [];
   }
 
   async fingerprint(): Promise<DriverFingerprint> {
@@ -132,7 +143,12 @@ export class EngineContainerDriver implements SandboxDriver {
   async ensureSandbox(spec: SandboxSpec): Promise<void> {
     const names = this.#names(spec.tenantId);
     await ensureSandboxSurroundings(this.#host, names, this.#hostKey, spec.tenantId);
-    const config = { hostKey: this.#hostKey, image: this.#sandboxImage, runtime: this.#runtime };
+    const config = {
+      hostKey: this.#hostKey,
+      image: this.#sandboxImage,
+      runtime: this.#runtime,
+      gatewayAddress: this.#gatewayAddress,
+    };
     const { container: sandbox, wasRunning } = await ensureSandboxContainer(
       this.#host,
       names,
@@ -147,7 +163,12 @@ export class EngineContainerDriver implements SandboxDriver {
     const engine = this.#engines.forSocket(names.socketPath);
     await waitForEngine(engine, names.socketPath, sandbox, this.#engineReadyTimeoutMs);
     await ensureAgentNetwork(engine, spec.tenantId, this.#agentSubnet);
-    await ensureGatewayRule(sandbox);
+    await ensureGatewayRule(sandbox, this.#gatewayAddress);
+  }
+
+  gatewayEndpoint(tenantId: string): GatewayEndpoint {
+    const names = this.#names(tenantId);
+    return { socketPath: names.gatewaySocketPath, caBundlePath: names.caBundlePath };
   }
 
   async destroySandbox(tenantId: string): Promise<void> {
@@ -164,6 +185,7 @@ export class EngineContainerDriver implements SandboxDriver {
     for (const network of await this.#host.listNetworks({ filters })) {
       await tolerating([404], this.#host.getNetwork(network.Id).remove());
     }
+    await unfenceBridge(names.bridge);
     await rm(names.stateDir, { recursive: true, force: true });
     this.#engines.forget(names.socketPath);
   }
@@ -209,7 +231,7 @@ export class EngineContainerDriver implements SandboxDriver {
   async createAgent(spec: AgentSpec): Promise<void> {
     const engine = await this.#readyEngine(spec.tenantId);
     const image = spec.image || this.#agentImageDefault;
-    await ensureAgentImage(this.#host, engine, image);
+    await ensureAgentImage(this.#host, engine, image, this.#allowedRegistries);
 
     // A new generation replaces the agent's container: running older ones go now (two runs
     // must not share the workspace); finished ones are cleared by removeAgent with
@@ -226,7 +248,9 @@ export class EngineContainerDriver implements SandboxDriver {
     const sandbox = this.#host.getContainer(this.#names(spec.tenantId).container);
     const workspace = await ensureWorkspace(engine, sandbox, spec);
     try {
-      await engine.createContainer(agentContainerOptions(spec, image, workspace));
+      await engine.createContainer(
+        agentContainerOptions(spec, image, workspace, this.#gatewayAddress),
+      );
     } catch (error) {
       if (statusOf(error) !== 409) throw error;
       // A concurrent create holds the name: fine once its container shows up as this agent's

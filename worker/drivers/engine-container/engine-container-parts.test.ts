@@ -65,7 +65,7 @@ describe("agent image names", () => {
 
 describe("agent container settings", () => {
   it("keeps the image's command when the spec has none, and converts quotas", () => {
-    const options = agentContainerOptions(spec, spec.image, "corral-workspace-agent-1");
+    const options = agentContainerOptions(spec, spec.image, "corral-workspace-agent-1", "10.0.0.1");
     expect(options.Cmd).toBeUndefined();
     expect(options.Env).toEqual(["MODE=fast"]);
     expect(options.HostConfig).toMatchObject({
@@ -77,8 +77,34 @@ describe("agent container settings", () => {
 
   it("refuses an environment variable name the engine would mangle", () => {
     expect(() =>
-      agentContainerOptions({ ...spec, env: { "A=B": "x" } }, spec.image, "ws"),
+      agentContainerOptions({ ...spec, env: { "A=B": "x" } }, spec.image, "ws", "10.0.0.1"),
     ).toThrowError(AgentSpecError);
+  });
+
+  it("leads agents to the gateway with their token, trusts the tenant's bundle, and resolves nothing", () => {
+    const gateway = {
+      username: "agent-1",
+      token: "tok",
+      placeholders: { ANTHROPIC_API_KEY: "ph" },
+    };
+    const options = agentContainerOptions(
+      { ...spec, env: { MODE: "fast", HTTPS_PROXY: "http://elsewhere:1" }, gateway },
+      spec.image,
+      "ws",
+      "10.213.0.1",
+    );
+    expect(options.Env).toContain("HTTPS_PROXY=http://agent-1:tok@10.213.0.1:3128");
+    expect(options.Env).not.toContain("HTTPS_PROXY=http://elsewhere:1");
+    expect(options.Env).toContain("ANTHROPIC_API_KEY=ph");
+    expect(options.Env).toContain("SSL_CERT_FILE=/etc/corral/ca-bundle.pem");
+    expect(options.HostConfig?.Dns).toEqual(["127.0.0.1"]);
+    expect(options.HostConfig?.Mounts).toContainEqual(
+      expect.objectContaining({
+        Type: "bind",
+        Target: "/etc/corral/ca-bundle.pem",
+        ReadOnly: true,
+      }),
+    );
   });
 });
 

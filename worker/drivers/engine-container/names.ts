@@ -27,6 +27,14 @@ export const AGENT_BRIDGE = "corral-agents";
 /** Where the sandbox's engine listens, inside the sandbox container (bind-mounted folder). */
 export const SANDBOX_SOCKET_DIR = "/run/engine";
 
+/** In the shared folder: the gateway's socket (the forwarder in the sandbox dials it)... */
+export const GATEWAY_SOCKET_NAME = "gateway.sock";
+/** ...and the CA bundle, mounted into agents at AGENT_CA_BUNDLE. */
+export const CA_BUNDLE_NAME = "ca-bundle.pem";
+export const AGENT_CA_BUNDLE = "/etc/corral/ca-bundle.pem";
+/** The port agents reach the gateway on, at their network's gateway address. */
+export const GATEWAY_PORT = 3128;
+
 /** The longest path a unix socket may have (sun_path holds 108 bytes with the final NUL). */
 const maxSocketPath = 107;
 
@@ -39,6 +47,8 @@ export function nameSafe(id: string): string {
 export interface SandboxNames {
   container: string;
   network: string;
+  /** The host bridge of that network (at most 15 characters), fenced by host-firewall.ts. */
+  bridge: string;
   /** The private engine's storage (/var/lib/docker). */
   volume: string;
   /** Host folder for this tenant's state; removed with the sandbox. */
@@ -46,6 +56,10 @@ export interface SandboxNames {
   /** Host folder bind-mounted at SANDBOX_SOCKET_DIR. */
   socketDir: string;
   socketPath: string;
+  /** The egress gateway's socket for this tenant, in the same shared folder. */
+  gatewaySocketPath: string;
+  /** The CA bundle agents trust, in the same shared folder (mounted read-only into agents). */
+  caBundlePath: string;
 }
 
 export function sandboxNames(stateDir: string, hostKey: string, tenantId: string): SandboxNames {
@@ -57,18 +71,21 @@ export function sandboxNames(stateDir: string, hostKey: string, tenantId: string
   return {
     container: prefix,
     network: prefix,
+    bridge: `crl-${createHash("sha256").update(`${hostKey}\0${tenantId}`).digest("hex").slice(0, 11)}`,
     volume: `${prefix}-engine`,
     stateDir: tenantStateDir,
     socketDir,
     socketPath: path.join(socketDir, "docker.sock"),
+    gatewaySocketPath: path.join(socketDir, GATEWAY_SOCKET_NAME),
+    caBundlePath: path.join(socketDir, CA_BUNDLE_NAME),
   };
 }
 
 /** Throws when the state folder makes socket paths longer than unix sockets allow. */
 export function checkSocketPath(names: SandboxNames): void {
-  if (Buffer.byteLength(names.socketPath) > maxSocketPath) {
+  if (Buffer.byteLength(names.gatewaySocketPath) > maxSocketPath) {
     throw new Error(
-      `sandbox socket path ${names.socketPath} is longer than ${maxSocketPath} bytes: choose a shorter stateDir`,
+      `sandbox socket path ${names.gatewaySocketPath} is longer than ${maxSocketPath} bytes: choose a shorter stateDir`,
     );
   }
 }

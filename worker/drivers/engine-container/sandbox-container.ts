@@ -6,10 +6,12 @@ import { mkdir, stat } from "node:fs/promises";
 import type Docker from "dockerode";
 import type { SandboxSpec } from "../driver.ts";
 import { orNull, statusOf, tolerating } from "./engine-errors.ts";
+import { fenceBridge } from "./host-firewall.ts";
 import { ensureNetwork } from "./host-network.ts";
 import { parseFrames } from "./multiplexed.ts";
 import {
   AGENT_BRIDGE,
+  GATEWAY_PORT,
   LABEL,
   SANDBOX_SOCKET_DIR,
   type SandboxNames,
@@ -21,6 +23,8 @@ const MiB = 1024 * 1024;
 
 export interface SandboxContainerConfig {
   hostKey: string;
+  /** Where agents reach the gateway inside the sandbox (their network's own address). */
+  gatewayAddress: string;
   image: string;
   /** OCI runtime able to run a privileged container (runc, runc-privfix, sysbox-runc). */
   runtime: string;
@@ -36,7 +40,17 @@ export async function ensureSandboxSurroundings(
   const labels = sandboxLabels(hostKey, tenantId);
   // A network per tenant: the engine isolates bridges from each other, so sandboxes of
   // different tenants cannot reach one another.
-  await ensureNetwork(host, { Name: names.network, Driver: "bridge", Labels: labels });
+  const network = await ensureNetwork(host, {
+    Name: names.network,
+    Driver: "bridge",
+    Labels: labels,
+    Options: { "com.docker.network.bridge.name": names.bridge },
+  });
+  if (network.Options?.["com.docker.network.bridge.name"] !== names.bridge)
+    throw new Error(
+      `network ${names.network} is not on bridge ${names.bridge}: remove it to re-make it`,
+    );
+  await fenceBridge(names.bridge);
   await host.createVolume({ Name: names.volume, Labels: labels });
   await mkdir(names.socketDir, { recursive: true, mode: 0o700 });
 }
@@ -68,7 +82,11 @@ function createOptions(
   return {
     name: names.container,
     Image: config.image,
-    Env: [`CORRAL_AGENT_BRIDGE=${AGENT_BRIDGE}`],
+    Env: [
+      `CORRAL_AGENT_BRIDGE=${AGENT_BRIDGE}`,
+      `CORRAL_GATEWAY_ADDRESS=${config.gatewayAddress}`,
+      `CORRAL_GATEWAY_PORT=${GATEWAY_PORT}`,
+    ],
     Labels: {
       ...sandboxLabels(config.hostKey, spec.tenantId),
       [LABEL.tenantSlug]: spec.tenantSlug,
