@@ -65,6 +65,8 @@ export default defineConfig({
       CORRAL_OIDC_NAME: "Acme SSO",
       // The webhook test's endpoint listens on loopback.
       CORRAL_WEBHOOK_ALLOW_PRIVATE: "true",
+      // So does the API agents call through the egress gateway (e2e/upstream.ts).
+      CORRAL_GATEWAY_ALLOW_RANGES: "127.0.0.1/32",
       CORRAL_MAIL_SINK_HTTP_PORT: process.env.E2E_MAIL_SINK_HTTP_PORT,
     },
   },

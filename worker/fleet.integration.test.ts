@@ -15,6 +15,7 @@ import { operatorActor } from "../test/fleet.ts";
 import { startWorkerApiServer } from "../test/worker-api-server.ts";
 import { EngineContainerDriver } from "./drivers/engine-container/index.ts";
 import { connectEngine } from "./engine/docker-engine.ts";
+import { httpUpstream } from "./gateway/test-kit.ts";
 
 const db = connectTestDb();
 const docker = connectEngine("unix:///var/run/docker.sock");
@@ -27,7 +28,7 @@ const workers = new Map<string, ChildProcess>();
 const output = new Map<string, string>();
 
 /** Starts worker/main.ts as host `name` (its own state folders), enrolling on first start. */
-async function startWorker(name: string) {
+async function startWorker(name: string, extraEnv: Record<string, string> = {}) {
   const { token } = await createEnrolmentToken(
     db,
     operatorActor,
@@ -47,6 +48,7 @@ async function startWorker(name: string) {
       CORRAL_SANDBOX_DIR: path.join(root, name, "sbx"),
       CORRAL_SANDBOX_RUNTIME: runtime,
       CORRAL_RESYNC_SECONDS: "2",
+      ...extraEnv,
     },
   });
   output.set(name, "");
@@ -89,14 +91,15 @@ async function until<T>(
   }
 }
 
-async function orgWithAdmin() {
+async function orgWithAdmin(placeIn = pool) {
   const admin = await makeUser(db);
   const org = await makeOrg(db, [{ userId: admin.id, role: "ADMIN" }]);
   await db.organization.update({
     where: { id: org.id },
-    data: { placementLabels: { pool }, cpuQuotaMillis: 500, memoryQuotaMb: 512 },
+    data: { placementLabels: { pool: placeIn }, cpuQuotaMillis: 500, memoryQuotaMb: 512 },
   });
-  return { org, agents: createCaller(contextFor(db, admin)).agents };
+  const caller = createCaller(contextFor(db, admin));
+  return { org, agents: caller.agents, caller };
 }
 
 const chatty = ["sh", "-c", "echo hello from the agent; while true; do echo tick; sleep 1; done"];
@@ -123,7 +126,7 @@ afterAll(async () => {
   clearInterval(controller);
   for (const name of [...workers.keys()]) kill9(name);
   // Whatever the tests left: every sandbox of this run's hosts.
-  for (const name of [`w1-${pool}`, `w2-${pool}`]) {
+  for (const name of [`w1-${pool}`, `w2-${pool}`, `w3-${pool}`]) {
     const driver = driverOf(name);
     for (const s of await driver.listSandboxes()) await driver.destroySandbox(s.tenantId);
   }
@@ -233,5 +236,79 @@ describe("the worker fleet on a real engine", () => {
         inside.some((a) => a.state === "running") && (await agentState(agent.id)) === "RUNNING"
       );
     });
+  }, 300_000);
+
+  it("carries a running agent's calls through its host's gateway with the key added, and applies a policy change within a second", async () => {
+    // This host's gateway may reach the loopback upstream, as a lab's would.
+    await startWorker(`w3-${pool}`, {
+      CORRAL_GATEWAY_ALLOW_RANGES: "127.0.0.1/32",
+      CORRAL_WORKER_LABELS: `pool=${pool}-gw`,
+    });
+    const upstream = await httpUpstream();
+    try {
+      const { org, agents, caller } = await orgWithAdmin(`${pool}-gw`);
+      const key = `sk-ant-fleet-${randomBytes(16).toString("hex")}`;
+      const caller$ = { orgSlug: org.slug };
+      const agent = await agents.create({
+        ...caller$,
+        name: "caller",
+        ...spec,
+        command: [
+          "sh",
+          "-c",
+          `while true; do wget -q -O /dev/null http://localhost:${upstream.port}/tick; sleep 0.1; done`,
+        ],
+      });
+      const secret = await caller.secrets.create({ ...caller$, name: "MODEL_KEY", value: key });
+      await caller.secrets.grant({
+        ...caller$,
+        secretId: secret.id,
+        agentId: agent.id,
+        hosts: ["localhost"],
+        headerName: "x-api-key",
+      });
+      await caller.egress.setPolicy({
+        ...caller$,
+        agentId: agent.id,
+        preset: "MODEL_PROVIDER",
+        rules: [],
+      });
+      await agents.command({ ...caller$, agentId: agent.id, command: "start" });
+      await until("the agent's calls to arrive with the key", async () =>
+        upstream.seen.some((r) => r.headers["x-api-key"] === key),
+      );
+      await until(
+        "the ledger to fill from the worker's reports",
+        async () => (await caller.secrets.uses({ ...caller$, agentId: agent.id })).length > 0,
+      );
+      const generation = (await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).generation;
+
+      const arrivals: number[] = [];
+      const count = upstream.seen.length;
+      const watcher = setInterval(() => {
+        if (upstream.seen.length > count + arrivals.length) arrivals.push(performance.now());
+      }, 10);
+      await caller.egress.setPolicy({ ...caller$, agentId: agent.id, preset: "NONE", rules: [] });
+      const changedAt = performance.now();
+      await new Promise((r) => setTimeout(r, 2000));
+      clearInterval(watcher);
+      const last = arrivals.filter((t) => t >= changedAt).at(-1) ?? changedAt;
+      // The agent keeps asking every 100 ms; the gateway stopped carrying within a second.
+      console.log(`last request carried ${(last - changedAt).toFixed(0)} ms after the policy change`);
+      expect(last - changedAt).toBeLessThan(1000);
+      await until(
+        "its denials to be audited",
+        async () =>
+          (await db.auditEvent.count({ where: { chain: org.id, action: "egress.denied" } })) > 0,
+      );
+      // No restart: the same run, the same generation.
+      expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).generation).toBe(
+        generation,
+      );
+      const inside = await driverOf(`w3-${pool}`).listAgents(org.id);
+      expect(inside.map((a) => [a.generation, a.state])).toEqual([[generation, "running"]]);
+    } finally {
+      await upstream.close();
+    }
   }, 300_000);
 });
