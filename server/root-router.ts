@@ -11,7 +11,9 @@ import { healthRouter } from "./health/router.ts";
 import { invitationsRouter } from "./invitations/router.ts";
 import { membersRouter } from "./members/router.ts";
 import { organizationsRouter } from "./organizations/router.ts";
+import { schedulesRouter } from "./schedules/router.ts";
 import { secretsRouter } from "./secrets/router.ts";
+import { tasksRouter } from "./tasks/router.ts";
 
 export const appRouter = createTRPCRouter({
   accounts: accountsRouter,
@@ -25,6 +27,8 @@ export const appRouter = createTRPCRouter({
   auditSettings: auditSettingsRouter,
   secrets: secretsRouter,
   egress: egressRouter,
+  tasks: tasksRouter,
+  schedules: schedulesRouter,
   health: healthRouter,
 });
 

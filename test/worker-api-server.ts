@@ -2,7 +2,15 @@
 // mounts under /api/worker/v1 (server/fleet/worker-api.ts), without building the web app.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { desired, enrol, heartbeat, report } from "../server/fleet/worker-api.ts";
+import {
+  desired,
+  enrol,
+  heartbeat,
+  report,
+  taskControlHandler,
+  taskEventsHandler,
+  taskNext,
+} from "../server/fleet/worker-api.ts";
 import { workerApiBase } from "../server/fleet/worker-protocol.ts";
 
 const routes: Record<string, (req: Request) => Promise<Response>> = {
@@ -10,6 +18,9 @@ const routes: Record<string, (req: Request) => Promise<Response>> = {
   "POST heartbeat": heartbeat,
   "GET desired": desired,
   "POST report": report,
+  "POST tasks/next": taskNext,
+  "POST tasks/events": taskEventsHandler,
+  "GET tasks/control": taskControlHandler,
 };
 
 async function toRequest(

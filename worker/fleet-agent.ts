@@ -73,6 +73,8 @@ export async function runFleetAgent({
     });
   }
   if (!identity) return;
+  // Agents' task-contract calls are relayed as this host.
+  gateway?.useTaskRelay(client);
   log(
     `reporting to ${config.CORRAL_CONTROL_PLANE_URL} as ${config.CORRAL_WORKER_NAME} (host ${(identity as { hostId: string }).hostId})`,
   );

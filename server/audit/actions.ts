@@ -60,4 +60,17 @@ export type AuditAction =
   | "egress.allowed"
   | "egress.denied"
   | "agent.quarantined"
-  | "agent.released";
+  | "agent.released"
+  | "agent.task_settings_changed"
+  | "task.queued"
+  | "task.started"
+  | "task.succeeded"
+  | "task.failed"
+  | "task.cancel_requested"
+  | "task.cancelled"
+  | "task.timed_out"
+  | "schedule.created"
+  | "schedule.updated"
+  | "schedule.deleted"
+  | "schedule.fired"
+  | "model_price.changed";

@@ -29,6 +29,12 @@ export const permissionMatrix = {
   "secret.manage": admins,
   /** Agents' egress policies, the organisation's ceiling, and releasing a quarantine. */
   "egress.manage": admins,
+  /** Tasks, transcripts, usage and schedules. */
+  "task.read": all,
+  /** Give agents tasks, cancel them, and manage schedules. */
+  "task.manage": ["OWNER", "ADMIN", "MEMBER"],
+  /** The price table used to estimate model cost. */
+  "billing.manage": admins,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionMatrix;

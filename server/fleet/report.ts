@@ -8,6 +8,7 @@ import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import type { Agent } from "../db/generated/client.ts";
 import { applyEgressReport, trimDecisions } from "../egress/report.ts";
+import { failRunningTasks } from "../tasks/lifecycle.ts";
 import type { reportRequestSchema } from "./worker-protocol.ts";
 
 type Parsed = z.output<typeof reportRequestSchema>;
@@ -87,6 +88,14 @@ export async function applyReport(
           ...(a.startedAt && { startedAt: new Date(a.startedAt) }),
         },
       });
+      // Its process ended under its tasks: they fail, saying why.
+      const crashed = a.restartCount > agent.restartCount;
+      if (agent.observedState === "RUNNING" && (a.state !== "RUNNING" || crashed))
+        await failRunningTasks(
+          tx,
+          agent,
+          `the agent ${crashed ? "crashed and was restarted" : a.state === "STOPPED" ? "was stopped" : `is ${a.state.toLowerCase().replace("_", " ")}`} mid-task${a.reason ? `: ${a.reason}` : ""}`,
+        );
       if (!changed || agent.observedState === a.state) continue;
       await tx.agentEvent.create({
         data: {

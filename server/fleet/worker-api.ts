@@ -7,6 +7,7 @@ import { requestInfo } from "../auth/request-info.ts";
 import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
+import { appendTaskEvents, claimNextTask, TaskRelayError, taskControl } from "../tasks/dispatch.ts";
 import { desiredStateFor } from "./desired.ts";
 import { waitForDesiredChange } from "./desired-notify.ts";
 import { authenticateHost, enrolHost } from "./enrolment.ts";
@@ -18,6 +19,8 @@ import {
   type HeartbeatResponse,
   heartbeatRequestSchema,
   reportRequestSchema,
+  taskEventsRequestSchema,
+  taskNextRequestSchema,
 } from "./worker-protocol.ts";
 
 const json = (body: unknown, status = 200) =>
@@ -106,4 +109,50 @@ export async function report(req: Request): Promise<Response> {
   } catch (error) {
     return json({ error: `report not applied: ${describeError(error)}` }, 500);
   }
+}
+
+/** Task relay errors in the contract's terms: the worker passes the status on to the agent. */
+async function relayed(work: () => Promise<Response>): Promise<Response> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof TaskRelayError) return json({ error: error.message }, error.status);
+    throw error;
+  }
+}
+
+/** POST /api/worker/v1/tasks/next — an agent of this host asks for its next task (long-poll). */
+export async function taskNext(req: Request): Promise<Response> {
+  const host = await authenticateHost(db(), req.headers.get("authorization"));
+  if (!host) return refused();
+  const body = await parse(req, taskNextRequestSchema, "task request");
+  if (body.error) return body.error;
+  return relayed(async () => {
+    const task = await claimNextTask(db(), host, body.data, req.signal);
+    return task ? json({ task }) : new Response(null, { status: 204 });
+  });
+}
+
+/** POST /api/worker/v1/tasks/events — what an agent did; answers whether to cancel. */
+export async function taskEventsHandler(req: Request): Promise<Response> {
+  const host = await authenticateHost(db(), req.headers.get("authorization"));
+  if (!host) return refused();
+  const body = await parse(req, taskEventsRequestSchema, "task events");
+  if (body.error) return body.error;
+  return relayed(async () => json(await appendTaskEvents(db(), host, body.data)));
+}
+
+/** GET /api/worker/v1/tasks/control?agentId=&taskId=&wait= — answers when a cancel comes. */
+export async function taskControlHandler(req: Request): Promise<Response> {
+  const host = await authenticateHost(db(), req.headers.get("authorization"));
+  if (!host) return refused();
+  const url = new URL(req.url);
+  const agentId = url.searchParams.get("agentId") ?? "";
+  const taskId = url.searchParams.get("taskId") ?? "";
+  if (!agentId || !taskId || agentId.length > 64 || taskId.length > 64)
+    return json({ error: "invalid task control: agentId and taskId are required" }, 400);
+  const waitSeconds = Math.min(30, Math.max(0, Number(url.searchParams.get("wait") ?? 20) || 0));
+  return relayed(async () =>
+    json(await taskControl(db(), host, { agentId, taskId, waitSeconds }, req.signal)),
+  );
 }

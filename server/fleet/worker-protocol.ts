@@ -2,6 +2,7 @@
 // Versioned in the URL (/api/worker/v1/...); bump it when a change is not additive.
 import { z } from "zod";
 import { egressPresets, egressRuleSchema } from "../egress/policy.ts";
+import { nextRequestSchema, taskEventSchema, taskForAgentSchema } from "../tasks/contract.ts";
 
 export const workerApiBase = "/api/worker/v1";
 
@@ -223,6 +224,25 @@ export const reportRequestSchema = z.object({
     .default([]),
   egress: egressReportSchema.default({ decisions: [], uses: [], allowed: [] }),
 });
+
+// ── The task contract, relayed (server/tasks/contract.ts is what agents speak) ──
+
+/** POST tasks/next: an agent of this host asks for work (long-poll). */
+export const taskNextRequestSchema = nextRequestSchema.extend({
+  agentId: z.string().min(1).max(64),
+  generation: z.number().int().min(0),
+});
+export const taskNextResponseSchema = z.object({ task: taskForAgentSchema });
+
+/** POST tasks/events: what the agent did. Answers { cancel }. */
+export const taskEventsRequestSchema = z.object({
+  agentId: z.string().min(1).max(64),
+  taskId: z.string().min(1).max(64),
+  events: z.array(taskEventSchema).min(1).max(500),
+});
+
+export type TaskNextRequest = z.input<typeof taskNextRequestSchema>;
+export type TaskEventsRequest = z.input<typeof taskEventsRequestSchema>;
 
 export type EngineInfo = z.infer<typeof engineInfoSchema>;
 export type HostReport = z.infer<typeof hostReportSchema>;

@@ -9,7 +9,8 @@ export const queues = {
 } as const;
 
 export function createBoss(url: string): PgBoss {
-  return new PgBoss({ connectionString: url, max: 4 });
+  // Schedules are checked every 5 s (pg-boss's default is 30), so a run starts close to its minute.
+  return new PgBoss({ connectionString: url, max: 4, cronMonitorIntervalSeconds: 5, cronWorkerIntervalSeconds: 5 });
 }
 
 /** `retryDelaySeconds` is the first retry's delay; each later one doubles (up to 10 min). */

@@ -8,6 +8,9 @@ import { deliverWebhook, webhooksBehind } from "../audit/webhooks/deliver.ts";
 import { describeError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { reconcileFleet } from "../fleet/controller.ts";
+import { fireSchedule } from "../schedules/service.ts";
+import { scheduleQueue, syncSchedules } from "../schedules/sync.ts";
+import { sweepTasks } from "../tasks/lifecycle.ts";
 import { createBoss, createQueues, queues } from "./queues.ts";
 
 export interface JobRunnerOptions {
@@ -19,6 +22,8 @@ export interface JobRunnerOptions {
   hostDeadlineSeconds?: number;
   /** First delay before retrying a failed delivery (doubling after); default 5 s. */
   retryDelaySeconds?: number;
+  /** How often to sync schedules and end overdue tasks (default 2 s). */
+  taskSweepMs?: number;
   /** Cron for the retention purge (default: hourly). */
   retentionCron?: string;
   log?: (line: string) => void;
@@ -56,6 +61,22 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   });
   await boss.schedule(queues.auditRetention, options.retentionCron ?? "17 * * * *");
 
+  // Schedules: pg-boss fires each one's cron into this queue; a run is a task.
+  await boss.createQueue(scheduleQueue, { retryLimit: 2, retryDelay: 5, expireInSeconds: 60 });
+  await boss.work<{ scheduleId: string }>(scheduleQueue, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const task = await fireSchedule(db, job.data.scheduleId);
+    return { taskId: task?.id ?? null };
+  });
+  let tasking: Promise<unknown> = Promise.resolve();
+  const taskTimer = setInterval(() => {
+    tasking = Promise.all([
+      syncSchedules(boss, db),
+      // Timeouts, unconfirmed cancels, tasks for agents that fail them while stopped.
+      sweepTasks(db),
+    ]).catch((error) => log(`jobs: task sweep failed: ${describeError(error)}`));
+  }, options.taskSweepMs ?? 2000);
+
   const sweep = async () => {
     const ids = await webhooksBehind(db);
     for (const id of ids)
@@ -90,6 +111,8 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     stop: async () => {
       clearInterval(timer);
       clearInterval(fleetTimer);
+      clearInterval(taskTimer);
+      await tasking;
       await controlling;
       await sweeping;
       await boss.stop({ graceful: true, timeout: 10_000 });

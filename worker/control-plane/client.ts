@@ -85,4 +85,46 @@ export class ControlPlaneClient {
   async report(report: ReportRequest): Promise<void> {
     await this.call("POST", "report", null, report);
   }
+
+  /**
+   * A task-contract call relayed for an agent: the answer's status and body are handed back
+   * as they are (the agent understands 204, 404, 409), except that an unreachable control
+   * plane is an UnreachableError.
+   */
+  async relay(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; body: unknown }> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(`${workerApiBase}/${path}`, this.baseUrl), {
+        method,
+        headers: {
+          ...(this.credential && { authorization: `Bearer ${this.credential}` }),
+          ...(body !== undefined && { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+          : AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const cause = error instanceof Error && error.cause ? error.cause : error;
+      throw new UnreachableError(
+        `control plane unreachable at ${this.baseUrl} (${describeError(cause)})`,
+      );
+    }
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = { error: text.slice(0, 200) };
+    }
+    if (res.status >= 500) throw new UnreachableError(`control plane answered ${res.status}`);
+    return { status: res.status, body: parsed };
+  }
 }

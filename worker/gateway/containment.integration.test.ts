@@ -134,7 +134,9 @@ afterAll(async () => {
 const fetchCmd = (url: string) => `wget -q -S -O - '${url}' 2>&1`;
 
 describe("an agent behind the egress gateway", () => {
-  it("gets its model calls through with the real key added outside, and finds no trace of the key", { timeout: 120_000 }, async () => {
+  it("gets its model calls through with the real key added outside, and finds no trace of the key", {
+    timeout: 120_000,
+  }, async () => {
     const call = await inAgent(
       tenantA,
       coder,
@@ -179,7 +181,9 @@ describe("an agent behind the egress gateway", () => {
     );
   });
 
-  it("has no way out but the gateway: no direct TCP, no UDP, no DNS", { timeout: 60_000 }, async () => {
+  it("has no way out but the gateway: no direct TCP, no UDP, no DNS", {
+    timeout: 60_000,
+  }, async () => {
     const names = sandboxNames(path.join(root, "sbx"), `probe-${run}`, tenantA);
     const sandbox = await host.getContainer(names.container).inspect();
     const bridge = sandbox.NetworkSettings.Networks[names.network];
@@ -264,7 +268,11 @@ describe("an agent behind the egress gateway", () => {
     );
     expect(call.output).toMatch(/403/);
     const { decisions } = gateway.recorder.drain();
-    expect(decisions.at(-1)).toMatchObject({ agentId: coder, allowed: false, reason: "the agent is quarantined" });
+    expect(decisions.at(-1)).toMatchObject({
+      agentId: coder,
+      allowed: false,
+      reason: "the agent is quarantined",
+    });
     expect(upstream.seen.some((r) => r.url === "/v1/after-quarantine")).toBe(false);
   });
 });

@@ -9,11 +9,13 @@ import http from "node:http";
 import https from "node:https";
 import path from "node:path";
 import { rootCertificates } from "node:tls";
+import { UnreachableError } from "../../server/core/errors.ts";
 import type { DesiredState } from "../../server/fleet/worker-protocol.ts";
 import type { AgentGatewayAccess, GatewayEndpoint } from "../drivers/driver.ts";
 import { GatewayKeys } from "./credentials.ts";
 import { PolicyTable } from "./policy-table.ts";
 import { EgressRecorder } from "./recorder.ts";
+import type { TaskRelay } from "./task-relay.ts";
 import { TenantCa } from "./tenant-ca.ts";
 import { TenantProxy } from "./tenant-proxy.ts";
 import { type ResolverOptions, UpstreamResolver } from "./upstream.ts";
@@ -23,6 +25,8 @@ export interface GatewayOptions extends ResolverOptions {
   stateDir: string;
   /** Extra CA certificates (PEM) trusted for upstream TLS, e.g. a corporate or test CA. */
   upstreamCaPem?: string;
+  /** The control plane, for the task contract (the worker's client). */
+  tasks?: TaskRelay;
   log: (line: string) => void;
 }
 
@@ -39,12 +43,14 @@ export class EgressGateway {
   private readonly httpsAgent: https.Agent;
   private readonly listeners = new Map<string, Listener>();
   private readonly cas = new Map<string, Promise<TenantCa>>();
+  private taskRelay: TaskRelay | undefined;
 
   private constructor(
     private readonly keys: GatewayKeys,
     private readonly options: GatewayOptions,
   ) {
     this.table = new PolicyTable(keys);
+    this.taskRelay = options.tasks;
     this.resolver = new UpstreamResolver(options);
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
     const ca = options.upstreamCaPem ? [...rootCertificates, options.upstreamCaPem] : undefined;
@@ -54,6 +60,11 @@ export class EgressGateway {
   static async start(options: GatewayOptions): Promise<EgressGateway> {
     const keys = await GatewayKeys.load(options.stateDir);
     return new EgressGateway(keys, options);
+  }
+
+  /** Task-contract calls go to the control plane through `relay` (the worker's client). */
+  useTaskRelay(relay: TaskRelay): void {
+    this.taskRelay = relay;
   }
 
   /** A new desired state: the next request is decided by it; connections it ends are closed. */
@@ -109,6 +120,13 @@ export class EgressGateway {
       recorder: this.recorder,
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
+      tasks: {
+        relay: (...call) => {
+          if (!this.taskRelay)
+            throw new UnreachableError("the worker has not reached the control plane yet");
+          return this.taskRelay.relay(...call);
+        },
+      },
       log: this.options.log,
     });
     await rm(endpoint.socketPath, { force: true });

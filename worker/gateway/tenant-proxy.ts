@@ -16,11 +16,13 @@ import {
   normalisePath,
   renderTemplate,
 } from "../../server/egress/policy.ts";
+import { tasksHost } from "../../server/tasks/contract.ts";
 import { httpHostOf, serverNameOf } from "./client-hello.ts";
 import type { GatewayKeys } from "./credentials.ts";
 import type { GatewayAgent, GatewayGrant, PolicyTable } from "./policy-table.ts";
 import type { EgressRecorder } from "./recorder.ts";
 import { maskIn, SecretScrubber } from "./scrub.ts";
+import { relayTaskCall, type TaskRelay } from "./task-relay.ts";
 import type { TenantCa } from "./tenant-ca.ts";
 import { EgressRefused, type UpstreamResolver } from "./upstream.ts";
 
@@ -31,6 +33,8 @@ export interface ProxyDeps {
   recorder: EgressRecorder;
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
+  /** Where task-contract calls go; without one, corral.internal answers 503. */
+  tasks?: TaskRelay;
   log: (line: string) => void;
 }
 
@@ -219,6 +223,12 @@ export class TenantProxy {
     if (url.username || url.password) return reply(res, 400, "credentials in URLs are not carried");
     const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
     const port = Number(url.port || 80);
+    // The task contract: answered here, never sent anywhere (a quarantined agent gets no work).
+    if (host === tasksHost) {
+      if (agent.egress.quarantined) return reply(res, 403, "denied: the agent is quarantined");
+      if (!this.deps.tasks) return reply(res, 503, "this gateway carries no tasks");
+      return relayTaskCall(this.deps.tasks, agent, req, res, url);
+    }
     this.track(agent, req.socket, { host, port });
     await this.carry(agent, req, res, {
       host,
