@@ -49,7 +49,7 @@ test("signed-out pages pass axe in light and dark, desktop and phone", async ({
 test("dashboard pages pass axe in light and dark, desktop and phone", async ({
   page,
 }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   await signIn(page);
   await expect(page.getByTestId("page-title")).toBeVisible();
   const base = new URL(page.url()).pathname.replace(/\/$/, "");
@@ -67,6 +67,9 @@ test("dashboard pages pass axe in light and dark, desktop and phone", async ({
     ["overview", base],
     ["agents", `${base}/agents`],
     ["agent", agentPath],
+    ["agent-network", `${agentPath}?tab=network`],
+    ["secrets", `${base}/secrets`],
+    ["secret-usage", `${base}/secrets/usage`],
     ["members", `${base}/members`],
     ["audit", `${base}/audit`],
     ["audit-settings", `${base}/audit/settings`],

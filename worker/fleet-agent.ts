@@ -74,7 +74,7 @@ export async function runFleetAgent({
   }
   if (!identity) return;
   // Agents' task-contract calls are relayed as this host.
-  gateway?.useTaskRelay(client);
+  gateway?.setTaskRelay(client);
   log(
     `reporting to ${config.CORRAL_CONTROL_PLANE_URL} as ${config.CORRAL_WORKER_NAME} (host ${(identity as { hostId: string }).hostId})`,
   );

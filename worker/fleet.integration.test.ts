@@ -294,7 +294,9 @@ describe("the worker fleet on a real engine", () => {
       clearInterval(watcher);
       const last = arrivals.filter((t) => t >= changedAt).at(-1) ?? changedAt;
       // The agent keeps asking every 100 ms; the gateway stopped carrying within a second.
-      console.log(`last request carried ${(last - changedAt).toFixed(0)} ms after the policy change`);
+      console.log(
+        `last request carried ${(last - changedAt).toFixed(0)} ms after the policy change`,
+      );
       expect(last - changedAt).toBeLessThan(1000);
       await until(
         "its denials to be audited",
@@ -310,5 +312,67 @@ describe("the worker fleet on a real engine", () => {
     } finally {
       await upstream.close();
     }
+  }, 300_000);
+
+  it("gives a running agent its task through the gateway, and survives a worker kill -9 mid-task without running it twice", async () => {
+    // A minimal agent runtime in busybox sh, speaking the task contract through its proxy
+    // with nc (busybox wget sends a proxied POST as GET): take a task, work for a while (the
+    // worker is killed meanwhile), post its events until they are accepted.
+    const shellRuntime = [
+      `auth=$(echo "$HTTP_PROXY" | sed 's|http://\\([^@]*\\)@.*|\\1|' | tr -d '\\n' | base64 | tr -d '\\n')`,
+      `gw=$(echo "$HTTP_PROXY" | sed 's|.*@\\([^:]*\\):\\([0-9]*\\).*|\\1 \\2|')`,
+      `call() { printf 'POST %s HTTP/1.1\\r\\nHost: corral.internal\\r\\nProxy-Authorization: Basic %s\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' "$CORRAL_TASKS_URL$1" "$auth" "\${#2}" "$2" | nc $gw; }`,
+      `post() { until call "/tasks/$1/events" "$2" | head -1 | grep -q ' 200 '; do sleep 1; done; }`,
+      "while true; do",
+      `  id=$(call /next '{"runId":"sh-1","waitSeconds":20}' | sed -n 's/^{"task":{"id":"\\([^"]*\\)".*/\\1/p')`,
+      `  [ -z "$id" ] && { sleep 1; continue; }`,
+      `  echo "took $id"`,
+      `  post $id '{"events":[{"seq":1,"type":"status","message":"started"}]}'`,
+      "  sleep 6",
+      `  post $id '{"events":[{"seq":2,"type":"text","text":"all done"},{"seq":3,"type":"result","text":"ok"}]}'`,
+      "done",
+    ].join("\n");
+    if (!workers.has(`w3-${pool}`))
+      await startWorker(`w3-${pool}`, { CORRAL_WORKER_LABELS: `pool=${pool}-gw` });
+    const { org, agents, caller } = await orgWithAdmin(`${pool}-gw`);
+    const agent = await agents.create({
+      orgSlug: org.slug,
+      name: "shell-runtime",
+      ...spec,
+      command: ["sh", "-c", shellRuntime],
+      start: true,
+    });
+    await until("the agent to run", async () => (await agentState(agent.id)) === "RUNNING");
+    const task = await caller.tasks.create({
+      orgSlug: org.slug,
+      agentId: agent.id,
+      prompt: "do it",
+    });
+    await until(
+      "the agent to take the task",
+      async () =>
+        (await caller.tasks.get({ orgSlug: org.slug, taskId: task.id })).status === "RUNNING" &&
+        (await db.taskEvent.count({ where: { taskId: task.id } })) > 0,
+      60,
+    ).catch(async (error: Error) => {
+      const logs = await agents.logs({ orgSlug: org.slug, agentId: agent.id });
+      throw new Error(`${error.message}\nagent logs:\n${logs.map((l) => l.text).join("\n")}`);
+    });
+    kill9(`w3-${pool}`);
+    await new Promise((r) => setTimeout(r, 2000));
+    await startWorker(`w3-${pool}`, { CORRAL_WORKER_LABELS: `pool=${pool}-gw` });
+    await until(
+      "the task to succeed",
+      async () =>
+        (await caller.tasks.get({ orgSlug: org.slug, taskId: task.id })).status === "SUCCEEDED",
+    );
+    const events = await db.taskEvent.findMany({
+      where: { taskId: task.id },
+      orderBy: { seq: "asc" },
+    });
+    expect(events.map((e) => e.type)).toEqual(["status", "text", "result"]);
+    expect(await db.auditEvent.count({ where: { chain: org.id, action: "task.started" } })).toBe(1);
+    const logs = await agents.logs({ orgSlug: org.slug, agentId: agent.id });
+    expect(logs.filter((l) => l.text.startsWith("took ")).length).toBe(1);
   }, 300_000);
 });

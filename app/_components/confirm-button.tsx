@@ -1,6 +1,7 @@
 "use client";
 // A destructive action behind a confirmation dialog (Radix: focus trapped, Escape closes,
-// title and description announced). With `typeToConfirm`, the person types that text first.
+// title and description announced). With `typeToConfirm`, the person types that text first;
+// `fields` adds inputs of the caller's own (e.g. an optional reason) above the buttons.
 import * as Dialog from "@radix-ui/react-dialog";
 import { type ReactNode, useState } from "react";
 import { dangerButton, secondaryButton } from "./buttons.ts";
@@ -13,8 +14,12 @@ export function ConfirmButton(props: {
   confirmLabel: string;
   onConfirm: () => void;
   typeToConfirm?: string;
+  fields?: ReactNode;
   disabled?: boolean;
   className?: string;
+  /** The look of the confirming button; dangerous by default. */
+  confirmClassName?: string;
+  testId?: string;
 }) {
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState("");
@@ -28,7 +33,12 @@ export function ConfirmButton(props: {
       }}
     >
       <Dialog.Trigger asChild>
-        <button type="button" className={props.className ?? dangerButton} disabled={props.disabled}>
+        <button
+          type="button"
+          className={props.className ?? dangerButton}
+          disabled={props.disabled}
+          data-testid={props.testId}
+        >
           {props.children}
         </button>
       </Dialog.Trigger>
@@ -48,6 +58,7 @@ export function ConfirmButton(props: {
               props.onConfirm();
             }}
           >
+            {props.fields}
             {props.typeToConfirm && (
               <div className="space-y-1">
                 <label htmlFor="confirm-text" className="block text-sm font-medium">
@@ -68,7 +79,11 @@ export function ConfirmButton(props: {
                   Cancel
                 </button>
               </Dialog.Close>
-              <button type="submit" className={dangerButton} disabled={!ready}>
+              <button
+                type="submit"
+                className={props.confirmClassName ?? dangerButton}
+                disabled={!ready}
+              >
                 {props.confirmLabel}
               </button>
             </div>

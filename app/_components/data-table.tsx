@@ -74,7 +74,7 @@ export function DataTable<Row>(props: {
                 return (
                   <th
                     key={c.key}
-                    className={cellClass}
+                    className={`${cellClass} whitespace-nowrap`}
                     aria-sort={active ? (sort?.dir === 1 ? "ascending" : "descending") : undefined}
                   >
                     {c.hiddenHeader ? (

@@ -20,6 +20,7 @@ const toneOf: Record<string, keyof typeof tones> = {
   CRASH_LOOPING: "bad",
   LOST: "bad",
   REVOKED: "bad",
+  QUARANTINED: "bad",
 };
 
 export function StatusBadge({ state, testId }: { state: string; testId?: string }) {

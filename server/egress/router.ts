@@ -46,6 +46,11 @@ export const egressRouter = createTRPCRouter({
       releaseAgent(ctx.db, ctx.acting, ctx.org.id, input.agentId, ctx.request),
     ),
 
+  /** The agent's latest gateway decisions (what the live view falls back to). */
+  decisions: tenantProcedure("agent.read")
+    .input(agentRef.extend({ limit: z.number().int().min(1).max(200).default(50) }))
+    .query(({ ctx, input }) => recentDecisions(ctx.db, ctx.org.id, input.agentId, input.limit)),
+
   /** The agent's latest gateway decisions, pushed as they arrive. */
   watchDecisions: tenantProcedure("agent.read")
     .input(agentRef.extend({ limit: z.number().int().min(1).max(200).default(50) }))

@@ -284,6 +284,53 @@ describe("the egress gateway", () => {
     gateway.update(state());
   });
 
+  it("answers the task contract at corral.internal itself, relaying as the agent its token names", async () => {
+    const calls: { method: string; path: string; body: unknown }[] = [];
+    gateway.setTaskRelay({
+      relay: async (method, p, body) => {
+        calls.push({ method, path: p, body });
+        return p === "tasks/next"
+          ? { status: 204, body: null }
+          : { status: 200, body: { cancel: false } };
+      },
+    });
+    const next = await viaProxy(socket("acme"), "http://corral.internal/tasks/v1/next", {
+      auth: auth("acme", "quiet"),
+      method: "POST",
+      body: JSON.stringify({ runId: "r1", waitSeconds: 0 }),
+    });
+    expect(next.status).toBe(204);
+    const events = await viaProxy(
+      socket("acme"),
+      "http://corral.internal/tasks/v1/tasks/t1/events",
+      {
+        auth: auth("acme", "quiet"),
+        method: "POST",
+        body: JSON.stringify({ events: [{ seq: 1, type: "text", text: "hi" }] }),
+      },
+    );
+    expect(events.body).toBe('{"cancel":false}');
+    expect(calls).toEqual([
+      {
+        method: "POST",
+        path: "tasks/next",
+        body: { runId: "r1", waitSeconds: 0, agentId: "quiet", generation: 1 },
+      },
+      {
+        method: "POST",
+        path: "tasks/events",
+        body: { agentId: "quiet", taskId: "t1", events: [{ seq: 1, type: "text", text: "hi" }] },
+      },
+    ]);
+    const bad = await viaProxy(socket("acme"), "http://corral.internal/tasks/v1/next", {
+      auth: auth("acme", "quiet"),
+      method: "POST",
+      body: "{not json",
+    });
+    expect(bad.status).toBe(400);
+    expect(plain.seen.some((r) => r.url.includes("tasks/v1"))).toBe(false);
+  });
+
   it("refuses internal addresses unless the operator allows their range", async () => {
     const strict = await EgressGateway.start({ stateDir: path.join(dir, "strict"), log: () => {} });
     strict.update(state());

@@ -63,7 +63,7 @@ export class EgressGateway {
   }
 
   /** Task-contract calls go to the control plane through `relay` (the worker's client). */
-  useTaskRelay(relay: TaskRelay): void {
+  setTaskRelay(relay: TaskRelay): void {
     this.taskRelay = relay;
   }
 

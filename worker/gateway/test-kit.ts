@@ -98,7 +98,7 @@ function collect(res: http.IncomingMessage): Promise<Answer> {
 export function viaProxy(
   socketPath: string,
   url: string,
-  options: { auth?: string; method?: string; headers?: Record<string, string> } = {},
+  options: { auth?: string; method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({
@@ -114,7 +114,7 @@ export function viaProxy(
     });
     req.on("response", (res) => collect(res).then(resolve, reject));
     req.on("error", reject);
-    req.end();
+    req.end(options.body);
   });
 }
 

@@ -46,6 +46,8 @@ export function CommandPalette(props: {
   const pages: [string, string][] = [
     ["Overview", base],
     ["Agents", `${base}/agents`],
+    ["Secrets", `${base}/secrets`],
+    ["Secret usage", `${base}/secrets/usage`],
     ["Members", `${base}/members`],
     ["Audit log", `${base}/audit`],
     ["Retention & webhooks", `${base}/audit/settings`],

@@ -1,4 +1,13 @@
-import { Bot, KeyRound, LayoutDashboard, ScrollText, Server, Settings, Users } from "lucide-react";
+import {
+  Bot,
+  KeyRound,
+  LayoutDashboard,
+  LockKeyhole,
+  ScrollText,
+  Server,
+  Settings,
+  Users,
+} from "lucide-react";
 import Link from "next/link";
 import { can } from "@/server/auth/permissions.ts";
 import type { SessionUser } from "@/server/auth/sessions.ts";
@@ -63,6 +72,12 @@ export function Sidebar(props: {
             icon={<Bot aria-hidden="true" className="size-4 shrink-0" />}
           >
             Agents
+          </NavLink>
+          <NavLink
+            href={`/o/${current.slug}/secrets`}
+            icon={<LockKeyhole aria-hidden="true" className="size-4 shrink-0" />}
+          >
+            Secrets
           </NavLink>
           <NavLink
             href={`/o/${current.slug}/members`}

@@ -48,7 +48,19 @@ function rejects(bridge: string): string[][] {
 
 function accepts(bridge: string): string[][] {
   return hostResolvers().flatMap((ip) =>
-    ["udp", "tcp"].map((proto) => ["DOCKER-USER", "-i", bridge, "-d", ip, "-p", proto, "--dport", "53", "-j", "ACCEPT"]),
+    ["udp", "tcp"].map((proto) => [
+      "DOCKER-USER",
+      "-i",
+      bridge,
+      "-d",
+      ip,
+      "-p",
+      proto,
+      "--dport",
+      "53",
+      "-j",
+      "ACCEPT",
+    ]),
   );
 }
 

@@ -70,6 +70,6 @@ async function hostPathOf(sandbox: Docker.Container, inner: string) {
   const real = await realpath(path.join(mount.Source, inner.slice(prefix.length))).catch(
     () => null,
   );
-  if (!root || !real || !real.startsWith(`${root}/`)) return null;
+  if (!root || !real?.startsWith(`${root}/`)) return null;
   return real;
 }

@@ -2,7 +2,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
-import { toast } from "sonner";
 import { secondaryButton } from "@/app/_components/buttons.ts";
 import { DataTable } from "@/app/_components/data-table.tsx";
 import { LiveIndicator } from "@/app/_components/live-indicator.tsx";
@@ -133,7 +132,9 @@ export function AgentsView({ orgSlug }: { orgSlug: string }) {
               rows={list.data.agents}
               rowKey={(a) => a.id}
               rowTestId="agent-row"
-              filterText={(a) => `${a.name} ${a.image} ${a.observedState}`}
+              filterText={(a) =>
+                `${a.name} ${a.image} ${a.observedState}${a.quarantinedAt ? " quarantined" : ""}`
+              }
               empty={
                 <p className="rounded-xl border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
                   No agents yet. Create one above: it runs in your organisation's own sandbox.
@@ -164,7 +165,12 @@ export function AgentsView({ orgSlug }: { orgSlug: string }) {
                   sortValue: (a) => a.observedState,
                   cell: (a) => (
                     <>
-                      <StatusBadge state={a.observedState} testId="agent-state" />
+                      <span className="flex flex-wrap gap-1">
+                        <StatusBadge state={a.observedState} testId="agent-state" />
+                        {a.quarantinedAt && (
+                          <StatusBadge state="QUARANTINED" testId="agent-quarantined" />
+                        )}
+                      </span>
                       {a.observedReason && (
                         <p className="mt-1 max-w-xs text-xs text-zinc-600 dark:text-zinc-400">
                           {a.observedReason}

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useState } from "react";
-import { dangerButton, primaryButton, secondaryButton } from "@/app/_components/buttons.ts";
+import { primaryButton, secondaryButton } from "@/app/_components/buttons.ts";
 import { ConfirmButton } from "@/app/_components/confirm-button.tsx";
 import { CopyButton } from "@/app/_components/copy-button.tsx";
 import { LiveIndicator } from "@/app/_components/live-indicator.tsx";

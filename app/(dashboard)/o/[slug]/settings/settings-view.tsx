@@ -12,6 +12,7 @@ import { can } from "@/server/auth/permissions.ts";
 import type { Role } from "@/server/db/generated/enums.ts";
 import { updateOrganizationSchema } from "@/server/organizations/schemas.ts";
 import { PageHeader } from "../page-header.tsx";
+import { EgressCeiling } from "./egress-ceiling.tsx";
 
 export function SettingsView({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
@@ -33,6 +34,7 @@ export function SettingsView({ orgSlug }: { orgSlug: string }) {
     <div className="max-w-2xl space-y-10">
       <PageHeader org={settings.data.name} title="Settings" />
       <GeneralSettings orgSlug={orgSlug} role={role} initial={settings.data} />
+      <EgressCeiling orgSlug={orgSlug} role={role} />
       <section aria-labelledby="plan-heading" className="space-y-1">
         <h2 id="plan-heading" className="text-lg font-semibold">
           Plan

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { secondaryButton } from "@/app/_components/buttons.ts";
@@ -9,17 +10,30 @@ import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { StatusBadge } from "@/app/_components/status-badge.tsx";
+import { Tabs } from "@/app/_components/tabs.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 import { PageHeader } from "../../page-header.tsx";
 import { AgentLogs } from "./agent-logs.tsx";
 import { AgentStats } from "./agent-stats.tsx";
 import { DeleteAgent } from "./delete-agent.tsx";
 import { EditAgentForm } from "./edit-agent-form.tsx";
+import { NetworkTab } from "./network-tab.tsx";
 
 export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  // The chosen tab is in the URL, so a link (or a reload) opens it.
+  const tab = params.get("tab") === "network" ? "network" : "overview";
+  const selectTab = (id: string) => {
+    const next = new URLSearchParams(params);
+    if (id === "overview") next.delete("tab");
+    else next.set("tab", id);
+    router.replace(next.size ? `${pathname}?${next}` : pathname, { scroll: false });
+  };
   const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
   // The agent, its logs and stats are pushed as they change; while the stream is down the
   // queries refresh themselves instead.
@@ -69,6 +83,7 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
     );
   const a = agent.data;
   const running = a.desiredState === "RUNNING";
+  const quarantined = a.quarantinedAt !== null;
 
   return (
     <div className="space-y-8">
@@ -79,7 +94,14 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
       />
       <section aria-label="State" className="flex flex-wrap items-center gap-3">
         <StatusBadge state={a.observedState} testId="agent-state" />
+        {quarantined && <StatusBadge state="QUARANTINED" testId="agent-quarantined" />}
         <span className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="agent-reason">
+          {quarantined && (
+            <>
+              {a.quarantineReason ? `quarantined: ${a.quarantineReason}` : "quarantined"}
+              {" · "}
+            </>
+          )}
           {a.observedReason ?? (running ? "should be running" : "should be stopped")}
           {a.restartCount > 0 && ` · restarted ${a.restartCount} times`}
           {a.startedAt && (
@@ -96,7 +118,15 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
               type="button"
               className={secondaryButton}
               disabled={
-                command.isPending || (c === "start" && running) || (c === "stop" && !running)
+                command.isPending ||
+                (c === "start" && running) ||
+                (c === "stop" && !running) ||
+                (c !== "stop" && quarantined)
+              }
+              title={
+                c !== "stop" && quarantined
+                  ? "Quarantined: an admin must release it first"
+                  : undefined
               }
               onClick={() => command.mutate({ orgSlug, agentId, command: c })}
             >
@@ -108,74 +138,111 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
       </section>
       {command.error && <Notice tone="error">{command.error.message}</Notice>}
 
-      <div className="grid gap-6 lg:grid-cols-2">
-        <section
-          aria-labelledby="config-heading"
-          className="space-y-2 rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
-        >
-          <div className="flex items-center justify-between">
-            <h2 id="config-heading" className="font-semibold">
-              Configuration
-            </h2>
-            {!editing && (
-              <button type="button" className={secondaryButton} onClick={() => setEditing(true)}>
-                Edit
-              </button>
-            )}
-          </div>
-          <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1 text-sm">
-            <dt className="text-zinc-600 dark:text-zinc-400">Image</dt>
-            <dd className="font-mono text-xs">{a.image}</dd>
-            <dt className="text-zinc-600 dark:text-zinc-400">Command</dt>
-            <dd className="font-mono text-xs">
-              {a.command.length ? a.command.join(" ") : "image default"}
-            </dd>
-            <dt className="text-zinc-600 dark:text-zinc-400">Environment</dt>
-            <dd className="font-mono text-xs">
-              {Object.entries(a.env as Record<string, string>).map(([k, v]) => (
-                <div key={k}>
-                  {k}={v}
+      <Tabs
+        label="Agent sections"
+        selected={tab}
+        onSelect={selectTab}
+        tabs={[
+          {
+            id: "overview",
+            label: "Overview",
+            content: () => (
+              <>
+                <div className="grid gap-6 lg:grid-cols-2">
+                  <section
+                    aria-labelledby="config-heading"
+                    className="space-y-2 rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
+                  >
+                    <div className="flex items-center justify-between">
+                      <h2 id="config-heading" className="font-semibold">
+                        Configuration
+                      </h2>
+                      {!editing && (
+                        <button
+                          type="button"
+                          className={secondaryButton}
+                          onClick={() => setEditing(true)}
+                        >
+                          Edit
+                        </button>
+                      )}
+                    </div>
+                    <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1 text-sm">
+                      <dt className="text-zinc-600 dark:text-zinc-400">Image</dt>
+                      <dd className="font-mono text-xs">{a.image}</dd>
+                      <dt className="text-zinc-600 dark:text-zinc-400">Command</dt>
+                      <dd className="font-mono text-xs">
+                        {a.command.length ? a.command.join(" ") : "image default"}
+                      </dd>
+                      <dt className="text-zinc-600 dark:text-zinc-400">Environment</dt>
+                      <dd className="font-mono text-xs">
+                        {Object.entries(a.env as Record<string, string>).map(([k, v]) => (
+                          <div key={k}>
+                            {k}={v}
+                          </div>
+                        ))}
+                        {Object.keys(a.env as object).length === 0 && "none"}
+                      </dd>
+                      <dt className="text-zinc-600 dark:text-zinc-400">Limits</dt>
+                      <dd>
+                        {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB · workspace {a.workspaceMb} MiB
+                      </dd>
+                      <dt className="text-zinc-600 dark:text-zinc-400">Generation</dt>
+                      <dd>
+                        {a.generation}
+                        {a.observedGeneration !== null &&
+                          a.observedGeneration !== a.generation &&
+                          ` (host still on ${a.observedGeneration})`}
+                      </dd>
+                    </dl>
+                  </section>
+                  <AgentStats
+                    orgSlug={orgSlug}
+                    agentId={agentId}
+                    refetchInterval={refetchInterval}
+                  />
                 </div>
-              ))}
-              {Object.keys(a.env as object).length === 0 && "none"}
-            </dd>
-            <dt className="text-zinc-600 dark:text-zinc-400">Limits</dt>
-            <dd>
-              {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB · workspace {a.workspaceMb} MiB
-            </dd>
-            <dt className="text-zinc-600 dark:text-zinc-400">Generation</dt>
-            <dd>
-              {a.generation}
-              {a.observedGeneration !== null &&
-                a.observedGeneration !== a.generation &&
-                ` (host still on ${a.observedGeneration})`}
-            </dd>
-          </dl>
-        </section>
-        <AgentStats orgSlug={orgSlug} agentId={agentId} refetchInterval={refetchInterval} />
-      </div>
 
-      {editing && <EditAgentForm orgSlug={orgSlug} agent={a} onDone={() => setEditing(false)} />}
+                {editing && (
+                  <EditAgentForm orgSlug={orgSlug} agent={a} onDone={() => setEditing(false)} />
+                )}
 
-      <AgentLogs orgSlug={orgSlug} agentId={agentId} live={live.status} />
+                <AgentLogs orgSlug={orgSlug} agentId={agentId} live={live.status} />
 
-      <section aria-labelledby="history-heading" className="space-y-2">
-        <h2 id="history-heading" className="text-lg font-semibold">
-          History
-        </h2>
-        <ol className="space-y-1 text-sm" data-testid="agent-history">
-          {a.events.map((e) => (
-            <li key={e.id} className="flex flex-wrap items-center gap-2">
-              <span className="w-28 text-xs text-zinc-600 dark:text-zinc-400">
-                <RelativeTime date={e.createdAt} />
-              </span>
-              {e.state && <StatusBadge state={e.state} />}
-              <span>{e.message}</span>
-            </li>
-          ))}
-        </ol>
-      </section>
-      <DeleteAgent orgSlug={orgSlug} agentId={agentId} name={a.name} />
+                <section aria-labelledby="history-heading" className="space-y-2">
+                  <h2 id="history-heading" className="text-lg font-semibold">
+                    History
+                  </h2>
+                  <ol className="space-y-1 text-sm" data-testid="agent-history">
+                    {a.events.map((e) => (
+                      <li key={e.id} className="flex flex-wrap items-center gap-2">
+                        <span className="w-28 text-xs text-zinc-600 dark:text-zinc-400">
+                          <RelativeTime date={e.createdAt} />
+                        </span>
+                        {e.state && <StatusBadge state={e.state} />}
+                        <span>{e.message}</span>
+                      </li>
+                    ))}
+                  </ol>
+                </section>
+                <DeleteAgent orgSlug={orgSlug} agentId={agentId} name={a.name} />
+              </>
+            ),
+          },
+          {
+            id: "network",
+            label: "Network & secrets",
+            content: () => (
+              <NetworkTab
+                orgSlug={orgSlug}
+                agentId={agentId}
+                agentName={a.name}
+                role={overview.data?.yourRole}
+              />
+            ),
+          },
+        ]}
+      />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { AgentDetail } from "./agent-detail.tsx";
 
 export const metadata: Metadata = { title: "Agent" };
@@ -7,5 +8,9 @@ export default async function AgentPage(props: {
   params: Promise<{ slug: string; agentId: string }>;
 }) {
   const { slug, agentId } = await props.params;
-  return <AgentDetail orgSlug={slug} agentId={agentId} />;
+  return (
+    <Suspense>
+      <AgentDetail orgSlug={slug} agentId={agentId} />
+    </Suspense>
+  );
 }

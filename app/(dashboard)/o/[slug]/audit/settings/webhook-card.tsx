@@ -2,8 +2,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
-import { toast } from "sonner";
-import { dangerButton, secondaryButton } from "@/app/_components/buttons.ts";
+import { secondaryButton } from "@/app/_components/buttons.ts";
 import { ConfirmButton } from "@/app/_components/confirm-button.tsx";
 import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
