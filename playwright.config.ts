@@ -67,6 +67,7 @@ export default defineConfig({
       CORRAL_WEBHOOK_ALLOW_PRIVATE: "true",
       // So does the API agents call through the egress gateway (e2e/upstream.ts).
       CORRAL_GATEWAY_ALLOW_RANGES: "127.0.0.1/32",
+      CORRAL_DEMO_MODEL_PORT: "4592",
       CORRAL_MAIL_SINK_HTTP_PORT: process.env.E2E_MAIL_SINK_HTTP_PORT,
     },
   },

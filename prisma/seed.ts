@@ -1,9 +1,12 @@
 // Demo data for the quickstart: one organisation and its owner. Idempotent; re-running it
 // resets the demo user's password to the one given, so printed credentials always work.
+import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import { defaultAgentImage } from "../server/agents/schemas.ts";
+import { defaultAgentImage, runtimeAgentImage } from "../server/agents/schemas.ts";
 import { recordAuditEvent } from "../server/audit/record.ts";
 import { hashPassword } from "../server/auth/password.ts";
+import { deriveKey } from "../server/crypto/keys.ts";
+import { seal } from "../server/crypto/secret-box.ts";
 import { createDb, type Db } from "../server/db/client.ts";
 
 export const demo = {
@@ -13,7 +16,17 @@ export const demo = {
   orgName: "Acme Robotics",
 } as const;
 
-export async function seedDemo(db: Db, password: string): Promise<void> {
+/** Where the demo model listens, as agents name it (the gateway resolves it to loopback). */
+export const demoModel = { host: "demo-model.corral", port: 4590 } as const;
+
+export interface DemoCoderOptions {
+  /** The deployment's master key, to seal the demo model's key. */
+  secretKey: string;
+  /** Where the demo model listens (npm run up starts it). */
+  demoModelPort?: number;
+}
+
+export async function seedDemo(db: Db, password: string, coder?: DemoCoderOptions): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db.$transaction(async (tx) => {
     const user = await tx.user.upsert({
@@ -74,6 +87,78 @@ export async function seedDemo(db: Db, password: string): Promise<void> {
       metadata: { after: { image: agent.image, desiredState: "RUNNING" } },
     });
   });
+  if (coder) await seedDemoCoder(db, coder);
+}
+
+/**
+ * A coding agent on the default runtime, talking to the demo model (a local stand-in for a
+ * model provider, clearly named) through the gateway, with a demo key granted the real way:
+ * sealed in Secrets, added by the gateway, a placeholder in the agent. Idempotent.
+ */
+async function seedDemoCoder(
+  db: Db,
+  { secretKey, demoModelPort = demoModel.port }: DemoCoderOptions,
+) {
+  const org = await db.organization.findUnique({ where: { slug: demo.orgSlug } });
+  if (
+    !org ||
+    (await db.agent.findUnique({ where: { orgId_name: { orgId: org.id, name: "demo-coder" } } }))
+  )
+    return;
+  await db.$transaction(async (tx) => {
+    const actor = { type: "SYSTEM" as const, name: "demo seed" };
+    const secret = await tx.secret.create({
+      data: {
+        orgId: org.id,
+        name: "DEMO_MODEL_KEY",
+        description: "Key for the demo model (a local stand-in for a model provider)",
+        valueSealed: seal(
+          `demo-${randomBytes(16).toString("hex")}`,
+          deriveKey("secret-box", secretKey),
+        ),
+      },
+    });
+    const agent = await tx.agent.create({
+      data: {
+        orgId: org.id,
+        name: "demo-coder",
+        image: runtimeAgentImage,
+        command: [],
+        env: {
+          ANTHROPIC_BASE_URL: `http://${demoModel.host}:${demoModelPort}`,
+          CORRAL_MODEL: "corral-demo-model",
+        },
+        cpuMillis: 500,
+        memoryMb: 256,
+        workspaceMb: 256,
+        desiredState: "RUNNING",
+        observedState: "PENDING",
+        egressPreset: "MODEL_PROVIDER",
+        instructions:
+          "You are the demo coding agent. Work in /workspace and keep notes in MEMORY.md.",
+      },
+    });
+    await tx.secretGrant.create({
+      data: {
+        orgId: org.id,
+        secretId: secret.id,
+        agentId: agent.id,
+        hosts: [demoModel.host],
+        headerName: "x-api-key",
+        headerTemplate: "{value}",
+        placeholderEnv: "ANTHROPIC_API_KEY",
+      },
+    });
+    if (!(await tx.sandbox.findUnique({ where: { orgId: org.id } })))
+      await tx.sandbox.create({ data: { orgId: org.id } });
+    await recordAuditEvent(tx, {
+      orgId: org.id,
+      actor,
+      action: "agent.created",
+      target: { type: "agent", id: agent.id, name: agent.name },
+      metadata: { after: { image: agent.image, desiredState: "RUNNING", model: "demo model" } },
+    });
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -84,7 +169,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exit(1);
   }
   const db = createDb(url);
-  await seedDemo(db, password);
+  const secretKey = process.env.CORRAL_SECRET_KEY;
+  await seedDemo(db, password, secretKey ? { secretKey } : undefined);
   await db.$disconnect();
   console.log(`seed: demo user ${demo.email} in organisation "${demo.orgName}"`);
 }

@@ -13,6 +13,8 @@ const log = (line: string) => console.log(`corral-worker: ${line}`);
 
 /** What agents get when they ask for the default image (see server/agents/schemas.ts). */
 const agentBaseAlias = { repo: "corral/agent-base", tag: "latest" };
+/** The default agent runtime (a model tool-use loop speaking the task contract). */
+const agentRuntimeAlias = { repo: "corral/agent-runtime", tag: "latest" };
 
 async function main() {
   const config = workerConfig();
@@ -28,6 +30,7 @@ async function main() {
   }
   const images = await ensureImages(engine, { log });
   await engine.getImage(images.agentBase).tag(agentBaseAlias);
+  await engine.getImage(images.agentRuntime).tag(agentRuntimeAlias);
   const driver = new EngineContainerDriver(engine, {
     runtime: config.CORRAL_SANDBOX_RUNTIME,
     stateDir: config.CORRAL_SANDBOX_DIR,

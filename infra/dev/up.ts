@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { demo, seedDemo } from "../../prisma/seed.ts";
+import { demo, demoModel, seedDemo } from "../../prisma/seed.ts";
 import { ConfigError, describeError } from "../../server/core/errors.ts";
 import { createDb } from "../../server/db/client.ts";
 import {
@@ -19,6 +19,7 @@ import { createEnrolmentToken } from "../../server/fleet/enrolment.ts";
 import type { HealthReport } from "../../server/health/health.ts";
 import { connectEngine, describeEngine } from "../../worker/engine/docker-engine.ts";
 import { ensureImages } from "../images/ensure-images.ts";
+import { type DemoModel, start as startDemoModel } from "./demo-model.ts";
 import { loadLocalSecrets } from "./local-secrets.ts";
 import { type MailSink, startMailSink } from "./mail-sink.ts";
 import { runStep, Supervisor } from "./supervisor.ts";
@@ -39,6 +40,7 @@ const nextBin = path.resolve("node_modules/next/dist/bin/next");
 const supervisor = new Supervisor();
 let embedded: RunningPostgres | null = null;
 let mailSink: MailSink | null = null;
+let demoModelServer: DemoModel | null = null;
 let stopping = false;
 
 async function step<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -114,6 +116,13 @@ async function main() {
     );
     databaseUrl = withDatabase(embedded.url, "corral");
   }
+  // The demo model: a local stand-in for a model provider, so the demo agent runs tasks with
+  // no key. Agents reach it only through the gateway, by the name demoModel.host.
+  const demoModelPort = Number(process.env.CORRAL_DEMO_MODEL_PORT ?? demoModel.port);
+  demoModelServer = await step(`starting the demo model on :${demoModelPort}`, () =>
+    startDemoModel({ port: demoModelPort }),
+  );
+
   const dbUrl = databaseUrl;
   let enrolmentToken = "";
   await step(`preparing database at ${describeServer(dbUrl)}`, async () => {
@@ -121,7 +130,7 @@ async function main() {
     await migrateDatabase(dbUrl);
     const db = createDb(dbUrl);
     try {
-      await seedDemo(db, secrets.demoPassword);
+      await seedDemo(db, secrets.demoPassword, { secretKey: secrets.secretKey, demoModelPort });
       // The local worker enrols with this (or keeps the credential it already has).
       enrolmentToken = (
         await createEnrolmentToken(
@@ -186,6 +195,16 @@ async function main() {
       CORRAL_SANDBOX_RUNTIME: sandboxRuntime,
       CORRAL_WORKER_NAME: process.env.CORRAL_WORKER_NAME ?? "local",
       CORRAL_WORKER_LABELS: process.env.CORRAL_WORKER_LABELS ?? "zone=local",
+      // The demo model listens on loopback: this gateway may reach that one address, by name.
+      CORRAL_GATEWAY_ALLOW_RANGES: [process.env.CORRAL_GATEWAY_ALLOW_RANGES, "127.0.0.1/32"]
+        .filter(Boolean)
+        .join(","),
+      CORRAL_GATEWAY_STATIC_HOSTS: [
+        process.env.CORRAL_GATEWAY_STATIC_HOSTS,
+        `${demoModel.host}=127.0.0.1`,
+      ]
+        .filter(Boolean)
+        .join(","),
       DOCKER_HOST: dockerHost,
     });
     await waitForStart((h) => h.workers?.live > 0, 30, "worker");
@@ -212,6 +231,7 @@ async function shutdown(code: number): Promise<never> {
   stopping = true;
   await supervisor.stopAll();
   await mailSink?.stop();
+  await demoModelServer?.close();
   await embedded?.stop();
   process.exit(code);
 }

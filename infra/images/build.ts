@@ -11,6 +11,7 @@ try {
   const images = await ensureImages(connectEngine(dockerHost));
   process.stdout.write(`CORRAL_SANDBOX_IMAGE=${images.sandboxEngine}\n`);
   process.stdout.write(`CORRAL_AGENT_IMAGE=${images.agentBase}\n`);
+  process.stdout.write(`CORRAL_AGENT_RUNTIME_IMAGE=${images.agentRuntime}\n`);
 } catch (error) {
   process.stderr.write(`images: ${describeError(error)}\n`);
   process.exit(1);

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectEngine } from "../../worker/engine/docker-engine.ts";
 import { ensureImages } from "./ensure-images.ts";
 import { withFileLock } from "./file-lock.ts";
-import { agentBaseRecipe, imageReference, recipeTag, sandboxEngineRecipe } from "./recipes.ts";
+import {
+  agentBaseRecipe,
+  agentRuntimeRecipe,
+  imageReference,
+  recipeTag,
+  sandboxEngineRecipe,
+} from "./recipes.ts";
 
 const host = connectEngine(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock");
 let scratch: string;
@@ -23,7 +29,7 @@ afterAll(async () => {
 });
 
 describe("ensureImages", () => {
-  it("finds both images by their recipe tag without building, also when called twice at once", async () => {
+  it("finds every image by its recipe tag without building, also when called twice at once", async () => {
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     const [first, second] = await Promise.all([
@@ -34,6 +40,7 @@ describe("ensureImages", () => {
     expect(first).toEqual({
       sandboxEngine: imageReference(sandboxEngineRecipe),
       agentBase: imageReference(agentBaseRecipe),
+      agentRuntime: imageReference(agentRuntimeRecipe),
     });
     expect(lines).toEqual([]);
     const labels = (await host.getImage(first.sandboxEngine).inspect()).Config.Labels;

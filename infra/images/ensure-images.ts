@@ -12,6 +12,7 @@ import { followProgress } from "../../worker/drivers/engine-container/engine-pro
 import { withFileLock } from "./file-lock.ts";
 import {
   agentBaseRecipe,
+  agentRuntimeRecipe,
   type ImageRecipe,
   imageReference,
   recipeTag,
@@ -23,6 +24,8 @@ export interface CorralImages {
   sandboxEngine: string;
   /** For the driver's `agentImageDefault`. */
   agentBase: string;
+  /** The agent image with Corral's agent runtime as its entrypoint (tasks, model, tools). */
+  agentRuntime: string;
 }
 
 export interface EnsureImagesOptions {
@@ -32,7 +35,7 @@ export interface EnsureImagesOptions {
   workDir?: string;
 }
 
-/** Makes sure both images exist on the engine; returns their references. */
+/** Makes sure the images exist on the engine; returns their references. */
 export async function ensureImages(
   docker: Docker,
   options: EnsureImagesOptions = {},
@@ -40,6 +43,7 @@ export async function ensureImages(
   return {
     sandboxEngine: await ensureImage(docker, sandboxEngineRecipe, options),
     agentBase: await ensureImage(docker, agentBaseRecipe, options),
+    agentRuntime: await ensureImage(docker, agentRuntimeRecipe, options),
   };
 }
 

@@ -3,7 +3,7 @@
 // `docker import` applies. Its tag is a hash of everything that makes it, so changing a recipe
 // gives a new tag and hosts rebuild; an unchanged recipe is never rebuilt.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 export interface ImageRecipe {
@@ -54,16 +54,57 @@ export const agentBaseRecipe: ImageRecipe = {
   expectedDuration: "a few seconds",
 };
 
+/**
+ * The default agent image with Corral's agent runtime: Debian with Node.js 18, git and curl;
+ * its entrypoint takes tasks from the control plane and works on them with a model and tools
+ * (see agent-runtime/src/main.ts). The runtime is bundled from this repository's node_modules,
+ * so the versions bundled are labels, and part of the tag.
+ */
+export const agentRuntimeRecipe: ImageRecipe = {
+  repository: "corral/agent-runtime",
+  folder: path.join(imagesDir, "agent-runtime"),
+  script: "rootfs.sh",
+  changes: [
+    `ENV ${standardPath}`,
+    "ENV HOME=/workspace",
+    "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+    "USER 65534:65534",
+    "WORKDIR /workspace",
+    'ENTRYPOINT ["/usr/bin/node", "/opt/corral/runtime.js"]',
+    "LABEL corral.image=agent-runtime",
+    `LABEL corral.runtime.bundled="${bundledVersions(["@anthropic-ai/sdk", "undici", "esbuild"])}"`,
+  ],
+  expectedDuration: "about a minute",
+};
+
+/** `name@version` of installed packages, e.g. `undici@6.29.1,esbuild@0.28.2`. */
+function bundledVersions(names: string[]): string {
+  const modules = path.resolve(imagesDir, "../../node_modules");
+  return names
+    .map((name) => {
+      try {
+        const manifest = readFileSync(path.join(modules, name, "package.json"), "utf8");
+        return `${name}@${(JSON.parse(manifest) as { version: string }).version}`;
+      } catch {
+        return `${name}@missing`;
+      }
+    })
+    .join(",");
+}
+
+/** Every file under a recipe folder, sorted; tests (`*.test.ts`) are not part of the image. */
+function recipeFiles(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, encoding: "utf8" })
+    .filter((name) => !name.endsWith(".test.ts") && statSync(path.join(folder, name)).isFile())
+    .sort()
+    .map((name) => path.join(folder, name));
+}
+
 /** First 12 hex digits of a hash over the recipe's files and import instructions. */
 export function recipeTag(recipe: ImageRecipe): string {
   const hash = createHash("sha256");
   hash.update(JSON.stringify(recipe.changes));
-  const files = [
-    ...sharedFiles,
-    ...readdirSync(recipe.folder)
-      .sort()
-      .map((name) => path.join(recipe.folder, name)),
-  ];
+  const files = [...sharedFiles, ...recipeFiles(recipe.folder)];
   for (const file of files) {
     hash.update(`\0${path.relative(imagesDir, file)}\0`);
     hash.update(readFileSync(file));

@@ -4,6 +4,8 @@ import { credentialLooking } from "./credential-values.ts";
 
 /** Built locally from Debian packages (infra/images); loaded into each sandbox's engine. */
 export const defaultAgentImage = "corral/agent-base:latest";
+/** The default agent runtime: a model tool-use loop that takes tasks (infra/images/agent-runtime). */
+export const runtimeAgentImage = "corral/agent-runtime:latest";
 
 // Secrets never go in an agent's environment: they stay outside the sandbox and are added
 // to outgoing calls by the credential proxy. Refuse names that look like one.

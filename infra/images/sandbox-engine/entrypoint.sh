@@ -20,10 +20,12 @@ if [ -n "$gateway" ]; then
   accept="INPUT -i $bridge -d $gateway -p tcp --dport $port -j ACCEPT"
   iptables -C $accept 2>/dev/null || iptables -I $accept
   # The address belongs to the agents' bridge, which the engine makes later: bind it early.
+  # -t 60: a client that half-closes after its request still gets a long-poll's answer
+  # (socat would otherwise close the connection half a second after the first EOF).
   echo 1 >/proc/sys/net/ipv4/ip_nonlocal_bind
   (
     while :; do
-      socat "TCP-LISTEN:$port,bind=$gateway,reuseaddr,fork" UNIX-CONNECT:/run/engine/gateway.sock
+      socat -t 60 "TCP-LISTEN:$port,bind=$gateway,reuseaddr,fork" UNIX-CONNECT:/run/engine/gateway.sock
       sleep 1
     done
   ) &
