@@ -316,7 +316,8 @@ describe("the worker fleet on a real engine", () => {
 
   it("gives a running agent its task through the gateway, and survives a worker kill -9 mid-task without running it twice", async () => {
     // A minimal agent runtime in busybox sh, speaking the task contract through its proxy
-    // with nc (busybox wget sends a proxied POST as GET): take a task, work for a while (the
+    // with nc (busybox wget sends a proxied POST as GET; nc half-closes after its request,
+    // which the gateway bears): take a task, work for a while (the
     // worker is killed meanwhile), post its events until they are accepted.
     const shellRuntime = [
       `auth=$(echo "$HTTP_PROXY" | sed 's|http://\\([^@]*\\)@.*|\\1|' | tr -d '\\n' | base64 | tr -d '\\n')`,
@@ -324,7 +325,9 @@ describe("the worker fleet on a real engine", () => {
       `call() { printf 'POST %s HTTP/1.1\\r\\nHost: corral.internal\\r\\nProxy-Authorization: Basic %s\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' "$CORRAL_TASKS_URL$1" "$auth" "\${#2}" "$2" | nc $gw; }`,
       `post() { until call "/tasks/$1/events" "$2" | head -1 | grep -q ' 200 '; do sleep 1; done; }`,
       "while true; do",
-      `  id=$(call /next '{"runId":"sh-1","waitSeconds":20}' | sed -n 's/^{"task":{"id":"\\([^"]*\\)".*/\\1/p')`,
+      `  answer=$(call /next '{"runId":"sh-1","waitSeconds":20}')`,
+      `  echo "next: $(echo "$answer" | head -1)"`,
+      `  id=$(echo "$answer" | sed -n 's/^{"task":{"id":"\\([^"]*\\)".*/\\1/p')`,
       `  [ -z "$id" ] && { sleep 1; continue; }`,
       `  echo "took $id"`,
       `  post $id '{"events":[{"seq":1,"type":"status","message":"started"}]}'`,

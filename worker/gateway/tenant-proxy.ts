@@ -133,6 +133,9 @@ export class TenantProxy {
     private readonly deps: ProxyDeps,
   ) {
     this.server = http.createServer({ requestTimeout: 0, keepAliveTimeout: 30_000 });
+    // A client that half-closes after its request (nc, some scripts) still gets its answer,
+    // a long-poll's included; Node's default would abort the request on the client's FIN.
+    (this.server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     this.server.on("request", (req, res) => void this.onForward(req, res));
     this.server.on("connect", (req, socket, head) => void this.onConnect(req, socket, head));
     this.server.on("upgrade", (_req, socket) =>
