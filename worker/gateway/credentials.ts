@@ -8,6 +8,9 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 export class GatewayKeys {
+  /** Tokens already derived, by tenant, agent and generation (checked on every request). */
+  private readonly tokens = new Map<string, string>();
+
   private constructor(private readonly key: Buffer) {}
 
   /** Reads the host's gateway key from `stateDir`, creating it (mode 600) the first time. */
@@ -38,7 +41,14 @@ export class GatewayKeys {
 
   /** What the agent of this generation puts in Proxy-Authorization (as the password). */
   token(tenantId: string, agentId: string, generation: number): string {
-    return this.derive("token", tenantId, agentId, generation).slice(0, 32);
+    const key = `${tenantId}\0${agentId}\0${generation}`;
+    let token = this.tokens.get(key);
+    if (!token) {
+      token = this.derive("token", tenantId, agentId, generation).slice(0, 32);
+      if (this.tokens.size > 100_000) this.tokens.clear();
+      this.tokens.set(key, token);
+    }
+    return token;
   }
 
   checkToken(tenantId: string, agentId: string, generation: number, given: string): boolean {

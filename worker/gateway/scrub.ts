@@ -13,12 +13,14 @@ export function maskIn(text: string, values: string[]): string {
 export class SecretScrubber extends Transform {
   private readonly needles: Buffer[];
   private readonly keep: number;
+  private readonly firstBytes: number[];
   private tail = Buffer.alloc(0);
 
   constructor(values: string[]) {
     super();
     this.needles = values.filter(Boolean).map((v) => Buffer.from(v));
     this.keep = Math.max(0, ...this.needles.map((n) => n.length - 1));
+    this.firstBytes = [...new Set(this.needles.map((n) => n[0] as number))];
   }
 
   private mask(buffer: Buffer): Buffer {
@@ -33,7 +35,7 @@ export class SecretScrubber extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
-    const joined = this.mask(Buffer.concat([this.tail, chunk]));
+    const joined = this.mask(this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk);
     // Hold back only an end that starts a value (it may continue in the next chunk), so a
     // streamed event is never kept waiting for the one after it.
     const cut = joined.length - this.partialMatchAtEnd(joined);
@@ -42,12 +44,23 @@ export class SecretScrubber extends Transform {
     done();
   }
 
+  /** How many bytes at the end of `buffer` begin some value (0 when none can). */
   private partialMatchAtEnd(buffer: Buffer): number {
-    for (let k = Math.min(this.keep, buffer.length); k > 0; k--) {
-      const end = buffer.subarray(buffer.length - k);
-      if (this.needles.some((n) => n.length > k && n.subarray(0, k).equals(end))) return k;
+    const from = Math.max(0, buffer.length - this.keep);
+    let longest = 0;
+    for (const first of this.firstBytes) {
+      // Candidates start where a value's first byte occurs in the last keep bytes.
+      for (let at = buffer.indexOf(first, from); at !== -1; at = buffer.indexOf(first, at + 1)) {
+        const end = buffer.subarray(at);
+        if (
+          this.needles.some((n) => n.length > end.length && n.subarray(0, end.length).equals(end))
+        ) {
+          longest = Math.max(longest, end.length);
+          break;
+        }
+      }
     }
-    return 0;
+    return longest;
   }
 
   override _flush(done: TransformCallback) {

@@ -174,9 +174,13 @@ export class TenantProxy {
   }
 
   private track(agent: GatewayAgent, socket: Duplex, target: { host: string; port: number }) {
-    const sockets = this.open.get(agent.agentId) ?? new Map();
+    const sockets =
+      this.open.get(agent.agentId) ?? new Map<Duplex, { host: string; port: number }>();
     this.open.set(agent.agentId, sockets);
+    const known = sockets.has(socket);
     sockets.set(socket, target);
+    // Once per connection: a keep-alive connection carries many requests.
+    if (known) return;
     socket.once("close", () => {
       sockets.delete(socket);
       if (sockets.size === 0) this.open.delete(agent.agentId);
@@ -457,7 +461,8 @@ export class TenantProxy {
         else if (Array.isArray(value)) back[name] = value.map((v) => maskIn(v, values));
       }
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, back);
-      res.flushHeaders();
+      // A streamed answer (no length) shows its headers at once; others go out in one write.
+      if (answer.headers["content-length"] === undefined) res.flushHeaders();
       const body = values.length > 0 ? answer.pipe(new SecretScrubber(values)) : answer;
       body.on("data", (chunk: Buffer) => {
         bytes += chunk.length;

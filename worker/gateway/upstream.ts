@@ -41,9 +41,14 @@ export function parseCidrs(ranges: string[]): BlockList {
   return list;
 }
 
+/** How long a checked answer is reused: lookups cost more than the rest of a request. */
+const cacheMs = 5000;
+
 export class UpstreamResolver {
   private readonly allowed: BlockList;
   private readonly staticHosts: Map<string, string>;
+  /** host → the checked answer (or refusal), shared by concurrent requests for that host. */
+  private readonly cache = new Map<string, { until: number; answer: Promise<Resolved> }>();
 
   constructor(options: ResolverOptions = {}) {
     this.allowed = parseCidrs(options.allowRanges ?? []);
@@ -60,8 +65,22 @@ export class UpstreamResolver {
     );
   }
 
-  /** The address to connect to for `host`, or EgressRefused saying why not. */
-  async resolve(host: string): Promise<Resolved> {
+  /**
+   * The address to connect to for `host`, or EgressRefused saying why not. Callers connect
+   * to exactly this address, so a name cannot be rebound between the check and the use.
+   */
+  resolve(host: string): Promise<Resolved> {
+    const key = host.toLowerCase();
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) return hit.answer;
+    const answer = this.lookupAndCheck(key);
+    this.cache.set(key, { until: now + cacheMs, answer });
+    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
+    return answer;
+  }
+
+  private async lookupAndCheck(host: string): Promise<Resolved> {
     const name = host.toLowerCase().replace(/^\[|\]$/g, "");
     let addresses: { address: string; family: number }[];
     if (isIP(name)) addresses = [{ address: name, family: isIP(name) }];
