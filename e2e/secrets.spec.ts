@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { signIn, snapshot, sql } from "./helpers.ts";
+import { upstreamPort } from "./upstream.ts";
 
 /** No serious or critical axe violations in the page as it stands (dialogs and filled tables). */
 async function axe(page: Page, what: string) {
@@ -34,10 +35,11 @@ test("an owner adds a secret, grants it to an agent, sets its egress policy, qua
   await expect(page.getByTestId("page-title")).toHaveText("vault-probe");
   const agentPath = new URL(page.url()).pathname;
 
-  // The Secrets page, empty.
+  // The Secrets page: the demo model's key, seeded for demo-coder, is the only one so far.
   await sections.getByRole("link", { name: "Secrets" }).click();
   await expect(page.getByTestId("page-title")).toHaveText("Secrets");
-  await expect(page.getByText("No secrets yet.")).toBeVisible();
+  await expect(page.getByTestId("secret-row")).toHaveCount(1);
+  await expect(page.getByTestId("secret-row")).toContainText("DEMO_MODEL_KEY");
 
   // A secret: the name is judged as it is typed; the value is write-only.
   const value = `sk-ant-e2e-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
@@ -173,7 +175,6 @@ test("an owner adds a secret, grants it to an agent, sets its egress policy, qua
   await page.getByRole("link", { name: "Usage ledger" }).click();
   await expect(page.getByTestId("page-title")).toHaveText("Secret usage");
   await expect(page.getByTestId("live-indicator")).toHaveText("live");
-  await expect(page.getByText("No secret has been used yet.")).toBeVisible();
   await page.getByRole("form", { name: "Filter the ledger" }).getByLabel("Secret").selectOption({
     label: "ANTHROPIC_KEY",
   });
@@ -193,7 +194,7 @@ test("an owner adds a secret, grants it to an agent, sets its egress policy, qua
   await confirm.getByLabel("Type ANTHROPIC_KEY to confirm").fill("ANTHROPIC_KEY");
   await confirm.getByRole("button", { name: "Delete secret" }).click();
   await expect(page.getByText("ANTHROPIC_KEY deleted; its grants are revoked.")).toBeVisible();
-  await expect(page.getByTestId("secret-row")).toHaveCount(0);
+  await expect(page.getByTestId("secret-row").filter({ hasText: "ANTHROPIC_KEY" })).toHaveCount(0);
   await page.goto(`${agentPath}?tab=network`);
   await expect(page.getByText("No secrets granted to vault-probe.")).toBeVisible();
   await expect(page.getByTestId("agent-grant")).toHaveCount(0);
@@ -277,8 +278,8 @@ test("the ledger and the gateway's decisions appear live, and older uses load pa
   await expect(page.getByTestId("secret-row").filter({ hasText: "LEDGER_KEY" })).toBeVisible();
   const [secret] = await sql(`SELECT id, "orgId" FROM "Secret" WHERE name = 'LEDGER_KEY'`);
 
-  // Rows written the way the worker's gateway reports them (the gateway's own test sends
-  // real traffic): 60 uses, more than one page.
+  // Rows written the way the worker's gateway reports them, to show paging (the test below
+  // sends real traffic through the gateway): 60 uses, more than one page.
   const addUses = (count: number, path: string, status: number) =>
     sql(
       `INSERT INTO "SecretUse" ("orgId", "agentId", "secretId", "secretName", version, host, method, path, status, bytes, at)
@@ -290,6 +291,11 @@ test("the ledger and the gateway's decisions appear live, and older uses load pa
   await expect(page.getByTestId("live-indicator")).toHaveText("live");
   await addUses(60, "/v1/messages?n=", 200);
   const uses = page.getByTestId("secret-use");
+  await page
+    .getByRole("form", { name: "Filter the ledger" })
+    .getByLabel("Secret")
+    .selectOption({ label: "LEDGER_KEY" });
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(uses).toHaveCount(50);
   await expect(uses.first()).toContainText("ledger-probe");
   await expect(uses.first()).toContainText("/v1/messages?n=60");
@@ -342,7 +348,7 @@ test("the ledger and the gateway's decisions appear live, and older uses load pa
   await page.getByRole("button", { name: "Delete LEDGER_KEY" }).click();
   await page.getByRole("dialog").getByLabel("Type LEDGER_KEY to confirm").fill("LEDGER_KEY");
   await page.getByRole("dialog").getByRole("button", { name: "Delete secret" }).click();
-  await expect(page.getByTestId("secret-row")).toHaveCount(0);
+  await expect(page.getByTestId("secret-row").filter({ hasText: "LEDGER_KEY" })).toHaveCount(0);
   await page.goto(agentPath);
   await page.getByLabel("Type ledger-probe to confirm").fill("ledger-probe");
   await page.getByRole("button", { name: "Delete agent" }).click();
@@ -411,5 +417,103 @@ test("members and viewers see secrets and egress read-only; members may still qu
   await row.getByRole("button", { name: "Delete READ_ONLY_KEY" }).click();
   await page.getByRole("dialog").getByLabel("Type READ_ONLY_KEY to confirm").fill("READ_ONLY_KEY");
   await page.getByRole("dialog").getByRole("button", { name: "Delete secret" }).click();
-  await expect(page.getByTestId("secret-row")).toHaveCount(0);
+  await expect(row).toHaveCount(0);
+});
+
+test("real traffic through the gateway fills the ledger and shows a denial live; quarantine cuts the agent off and release restores it", async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.emulateMedia({ colorScheme: "light" });
+  await signIn(page);
+  await expect(page.getByTestId("page-title")).toBeVisible();
+  const base = new URL(page.url()).pathname.replace(/\/$/, "");
+  const sections = page.getByRole("navigation", { name: "Sections" });
+
+  // An agent that calls the loopback API (e2e/upstream.ts) by name, which its policy will
+  // allow, and by address, which it will not: every 2 s, through its gateway.
+  await sections.getByRole("link", { name: "Agents" }).click();
+  const agentForm = page.getByRole("form", { name: "Create an agent" });
+  await agentForm.getByLabel("Name", { exact: true }).fill("traffic-probe");
+  await agentForm
+    .getByLabel("Command")
+    .fill(
+      `sh -c "while true; do wget -q -O - http://localhost:${upstreamPort}/v1/ping; wget -q -O - http://127.0.0.1:${upstreamPort}/v1/blocked; sleep 2; done"`,
+    );
+  await agentForm.getByLabel("Start it now").uncheck();
+  await agentForm.getByRole("button", { name: "Create agent" }).click();
+  await expect(page.getByTestId("page-title")).toHaveText("traffic-probe");
+  const agentPath = new URL(page.url()).pathname;
+
+  // Its key: sealed, granted for localhost only.
+  await page.goto(`${base}/secrets`);
+  const create = page.getByRole("form", { name: "Add a secret" });
+  await create.getByLabel("Name").fill("PROBE_KEY");
+  await create.getByLabel("Value").fill(`probe-${Date.now().toString(36)}-value`);
+  await create.getByRole("button", { name: "Add secret" }).click();
+  const row = page.getByTestId("secret-row").filter({ hasText: "PROBE_KEY" });
+  await row.getByRole("button", { name: "Grant PROBE_KEY" }).click();
+  const grant = page.getByRole("form", { name: "Grant a secret to an agent" });
+  await grant.getByLabel("Agent").selectOption({ label: "traffic-probe" });
+  await grant.getByLabel("Hosts").fill("localhost");
+  await grant.getByRole("button", { name: "Grant secret" }).click();
+  await expect(page.getByText("PROBE_KEY granted to traffic-probe")).toBeVisible();
+
+  // Model provider only: the hosts of its grants. Then it runs.
+  await page.goto(`${agentPath}?tab=network`);
+  const policy = page.getByRole("form", { name: "Egress policy" });
+  await policy.getByRole("radio", { name: /Model provider only/ }).check();
+  await policy.getByRole("button", { name: "Save policy" }).click();
+  await expect(page.getByText("Policy saved")).toBeVisible();
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+
+  // Live: an allowed call that carried the key, and a denial naming why.
+  const decisions = page.getByTestId("egress-decision");
+  await expect(decisions.filter({ hasText: "127.0.0.1" }).first()).toContainText("denied", {
+    timeout: 120_000,
+  });
+  await expect(decisions.filter({ hasText: "127.0.0.1" }).first()).toContainText(
+    "model-provider preset allows only the hosts of the agent's grants",
+  );
+  await expect(decisions.filter({ hasText: "localhost" }).first()).toContainText("allowed");
+  await expect(page.getByTestId("secret-use").first()).toContainText("PROBE_KEY");
+  await snapshot(page, testInfo, "agent-network-live");
+
+  // The ledger fills by itself.
+  await page.goto(`${base}/secrets/usage`);
+  const uses = page.getByTestId("secret-use").filter({ hasText: "traffic-probe" });
+  await expect(uses.first()).toContainText("/v1/ping");
+  await expect(uses.first()).toContainText("localhost");
+  const before = await uses.count();
+  await expect.poll(() => uses.count(), { timeout: 15_000 }).toBeGreaterThan(before);
+
+  // Quarantine: the agent stops and its calls are refused; release lets it run again.
+  await page.goto(`${agentPath}?tab=network`);
+  await page.getByRole("button", { name: "Quarantine" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Quarantine" }).click();
+  await expect(page.getByTestId("agent-quarantined")).toHaveText("quarantined");
+  await expect(page.getByTestId("agent-state")).toHaveText("stopped", { timeout: 60_000 });
+  await page.getByRole("button", { name: "Release" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Release" }).click();
+  await expect(page.getByTestId("agent-quarantined")).toHaveCount(0);
+  await expect(page.getByTestId("agent-state")).toHaveText("running", { timeout: 60_000 });
+  const events = await sql(
+    `SELECT action FROM "AuditEvent" WHERE "targetName" IN ('traffic-probe', '127.0.0.1') ORDER BY seq`,
+  );
+  const actions = events.map((e: { action: string }) => e.action);
+  expect(actions).toEqual(
+    expect.arrayContaining(["egress.denied", "agent.quarantined", "agent.released"]),
+  );
+
+  // Clean up.
+  await page.goto(`${base}/secrets`);
+  await row.getByRole("button", { name: "Delete PROBE_KEY" }).click();
+  await page.getByRole("dialog").getByLabel("Type PROBE_KEY to confirm").fill("PROBE_KEY");
+  await page.getByRole("dialog").getByRole("button", { name: "Delete secret" }).click();
+  await expect(row).toHaveCount(0);
+  await page.goto(agentPath);
+  await page.getByLabel("Type traffic-probe to confirm").fill("traffic-probe");
+  await page.getByRole("button", { name: "Delete agent" }).click();
+  await expect(page.getByTestId("page-title")).toHaveText("Agents");
 });

@@ -118,6 +118,23 @@ export async function purgeAllExpiredEvents(db: Db, now = new Date()): Promise<P
     results.push(
       await purgeExpiredEvents(db, { id: org.id, auditRetentionDays: org.auditRetentionDays }, now),
     );
+    await purgeFinishedTasks(db, { id: org.id, auditRetentionDays: org.auditRetentionDays }, now);
   }
   return results;
+}
+
+/**
+ * Task transcripts follow the same window: finished tasks older than it go, with their
+ * events and inputs (the audit log keeps their state changes until it is purged too).
+ */
+export async function purgeFinishedTasks(
+  db: Db,
+  org: { id: string; auditRetentionDays: number },
+  now = new Date(),
+): Promise<number> {
+  const cutoff = new Date(now.getTime() - org.auditRetentionDays * day);
+  const { count } = await db.task.deleteMany({
+    where: { orgId: org.id, finishedAt: { lt: cutoff } },
+  });
+  return count;
 }

@@ -10,7 +10,12 @@ export const queues = {
 
 export function createBoss(url: string): PgBoss {
   // Schedules are checked every 5 s (pg-boss's default is 30), so a run starts close to its minute.
-  return new PgBoss({ connectionString: url, max: 4, cronMonitorIntervalSeconds: 5, cronWorkerIntervalSeconds: 5 });
+  return new PgBoss({
+    connectionString: url,
+    max: 4,
+    cronMonitorIntervalSeconds: 5,
+    cronWorkerIntervalSeconds: 5,
+  });
 }
 
 /** `retryDelaySeconds` is the first retry's delay; each later one doubles (up to 10 min). */

@@ -63,11 +63,15 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
 
   // Schedules: pg-boss fires each one's cron into this queue; a run is a task.
   await boss.createQueue(scheduleQueue, { retryLimit: 2, retryDelay: 5, expireInSeconds: 60 });
-  await boss.work<{ scheduleId: string }>(scheduleQueue, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-    if (!job) return;
-    const task = await fireSchedule(db, job.data.scheduleId);
-    return { taskId: task?.id ?? null };
-  });
+  await boss.work<{ scheduleId: string }>(
+    scheduleQueue,
+    { batchSize: 1, pollingIntervalSeconds: 1 },
+    async ([job]) => {
+      if (!job) return;
+      const task = await fireSchedule(db, job.data.scheduleId);
+      return { taskId: task?.id ?? null };
+    },
+  );
   let tasking: Promise<unknown> = Promise.resolve();
   const taskTimer = setInterval(() => {
     tasking = Promise.all([

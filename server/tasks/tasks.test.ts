@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
 import { enrolTestHost } from "../../test/fleet.ts";
+import { purgeFinishedTasks } from "../audit/retention.ts";
 import { applyReport } from "../fleet/report.ts";
 import { createCaller } from "../root-router.ts";
 import { fireSchedule } from "../schedules/service.ts";
@@ -279,6 +280,27 @@ describe("tasks", () => {
     await expect(
       viewerApi.tasks.create({ orgSlug: org.slug, agentId: agent.id, prompt: "no" }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
+
+describe("task retention", () => {
+  it("drops finished tasks, transcripts included, past the organisation's window", async () => {
+    const { org, api, agent, host } = await setup();
+    const old = await api.tasks.create({ orgSlug: org.slug, agentId: agent.id, prompt: "old" });
+    await claim(host, agent.id);
+    await appendTaskEvents(db, host, {
+      agentId: agent.id,
+      taskId: old.id,
+      events: [{ seq: 1, type: "result", text: "ok" }],
+    });
+    const fresh = await api.tasks.create({ orgSlug: org.slug, agentId: agent.id, prompt: "fresh" });
+    await db.task.update({
+      where: { id: old.id },
+      data: { finishedAt: new Date(Date.now() - 8 * 86_400_000) },
+    });
+    expect(await purgeFinishedTasks(db, { id: org.id, auditRetentionDays: 7 })).toBe(1);
+    expect(await db.taskEvent.count({ where: { taskId: old.id } })).toBe(0);
+    expect(await db.task.findUnique({ where: { id: fresh.id } })).not.toBeNull();
   });
 });
 
