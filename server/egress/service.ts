@@ -84,7 +84,7 @@ export async function setAgentPolicy(
   });
 }
 
-export async function orgCeiling(db: Db, orgId: string) {
+export async function orgCeiling(db: Db | Tx, orgId: string) {
   const org = await db.organization.findUniqueOrThrow({
     where: { id: orgId },
     select: { egressCeilingOn: true, egressCeiling: true },
@@ -100,7 +100,7 @@ export async function setOrgCeiling(
   request: AuditRequest,
 ) {
   return db.$transaction(async (tx) => {
-    const before = await orgCeiling(tx as unknown as Db, orgId);
+    const before = await orgCeiling(tx, orgId);
     const hosts = [...new Set(input.hosts)];
     await tx.organization.update({
       where: { id: orgId },
