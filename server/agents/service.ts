@@ -48,6 +48,11 @@ export async function createAgent(
   input: CreateAgentInput,
   request: AuditRequest,
 ) {
+  if (!acting.user.emailVerified)
+    throw new DomainError(
+      "FORBIDDEN",
+      "Confirm your email address before creating agents: open the link we sent you.",
+    );
   return db.$transaction(async (tx) => {
     await checkQuota(tx, orgId, { cpuMillis: input.cpuMillis, memoryMb: input.memoryMb });
     if (await tx.agent.findUnique({ where: { orgId_name: { orgId, name: input.name } } }))

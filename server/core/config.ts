@@ -20,6 +20,8 @@ const webConfigSchema = z
       .positive()
       .default(24 * 14),
     CORRAL_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().positive().default(5),
+    /// How many organisations one person may own (a brake on filling a fleet with idle tenants).
+    CORRAL_MAX_ORGS_PER_USER: z.coerce.number().int().positive().default(10),
     CORRAL_WORKER_DEADLINE_SECONDS: z.coerce.number().int().positive().default(20),
     AUTH_URL: z
       .url({ protocol: /^https?$/, error: "AUTH_URL must be an http(s) URL" })

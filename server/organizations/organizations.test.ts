@@ -19,6 +19,44 @@ beforeEach(async () => {
 });
 
 describe("organisations", () => {
+  it("need a confirmed email address and stop at the per-person limit, so nobody fills a fleet", async () => {
+    const unverified = await makeUser(db, { verified: false });
+    await expect(
+      as(unverified).organizations.create({ name: "Squat", slug: `squat-${Date.now()}` }),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/Confirm your email/),
+    });
+    // The same person's agents, in an organisation they were added to, wait for it too.
+    const shared = await makeOrg(db, [{ userId: unverified.id, role: "ADMIN" }]);
+    await expect(
+      as(unverified).agents.create({
+        orgSlug: shared.slug,
+        name: "squatter",
+        image: "corral/agent-base:latest",
+        cpuMillis: 100,
+        memoryMb: 64,
+        workspaceMb: 64,
+      }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    const hoarder = await makeUser(db);
+    for (let i = 0; i < 10; i++)
+      await as(hoarder).organizations.create({
+        name: `H${i}`,
+        slug: `hoard-${i}-${hoarder.id.slice(-6)}`,
+      });
+    await expect(
+      as(hoarder).organizations.create({
+        name: "One more",
+        slug: `hoard-x-${hoarder.id.slice(-6)}`,
+      }),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/the most one person may own here \(10\)/),
+    });
+  });
+
   it("are created with their creator as owner, and refuse a taken or reserved address", async () => {
     const slug = `team-${Date.now()}`;
     expect(await as(admin).organizations.create({ name: "Team", slug })).toEqual({

@@ -2,6 +2,7 @@
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
 import type { SessionUser } from "../auth/sessions.ts";
+import { webConfig } from "../core/config.ts";
 import { DomainError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { bumpOrgHost } from "../fleet/desired.ts";
@@ -13,6 +14,25 @@ export async function createOrganization(
   request: AuditRequest,
 ) {
   return db.$transaction(async (tx) => {
+    // Read now, not from the session: a confirmation in another tab counts at once.
+    const me = await tx.user.findUniqueOrThrow({
+      where: { id: user.id },
+      select: { emailVerifiedAt: true },
+    });
+    if (!me.emailVerifiedAt)
+      throw new DomainError(
+        "FORBIDDEN",
+        "Confirm your email address first: open the link we sent you (or send a new one from the banner).",
+      );
+    const limit = webConfig().CORRAL_MAX_ORGS_PER_USER;
+    const owned = await tx.membership.count({
+      where: { userId: user.id, role: "OWNER", org: { deletedAt: null } },
+    });
+    if (owned >= limit)
+      throw new DomainError(
+        "FORBIDDEN",
+        `You own ${owned} organisations, the most one person may own here (${limit}). Delete one, or ask an operator.`,
+      );
     if (await tx.organization.findUnique({ where: { slug: input.slug }, select: { id: true } })) {
       throw new DomainError("CONFLICT", "That address is taken. Choose another.", "slug");
     }
