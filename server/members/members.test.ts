@@ -85,4 +85,22 @@ describe("members", () => {
       code: "NOT_FOUND",
     });
   });
+
+  it("take their API keys with them, so a later invitation does not revive them", async () => {
+    const key = await as(member).apiKeys.create({
+      orgSlug,
+      name: "laptop",
+      scopes: ["agent.read"],
+      expiresInDays: 30,
+    });
+    await as(admin).members.remove({ orgSlug, userId: member.id });
+    await db.membership.create({ data: { orgId, userId: member.id, role: "MEMBER" } });
+    const row = await db.apiKey.findFirstOrThrow({ where: { orgId, createdById: member.id } });
+    expect(row.revokedAt).not.toBeNull();
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: { chain: orgId, action: "member.removed" },
+    });
+    expect(JSON.stringify(event.metadata)).toContain("laptop");
+    expect(key).toBeTruthy();
+  });
 });

@@ -95,13 +95,22 @@ export async function removeMember(
     const target = await targetMembership(tx, actor, orgId, userId);
     if (target.role === "OWNER") await assertAnotherOwner(tx, orgId);
     await tx.membership.delete({ where: { id: target.id } });
+    // Their keys go with them: were they ever invited back, old keys must not wake up.
+    const keys = await tx.apiKey.findMany({
+      where: { orgId, createdById: userId, revokedAt: null },
+      select: { id: true, name: true, prefix: true },
+    });
+    await tx.apiKey.updateMany({
+      where: { id: { in: keys.map((k) => k.id) } },
+      data: { revokedAt: new Date() },
+    });
     await recordAuditEvent(tx, {
       orgId,
       actor: actor.audit,
       action: "member.removed",
       target: { type: "user", id: userId, name: target.user.email },
       request,
-      metadata: { role: target.role },
+      metadata: { role: target.role, apiKeysRevoked: keys.map((k) => `${k.name} (${k.prefix}…)`) },
     });
   });
 }
