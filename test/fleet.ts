@@ -13,8 +13,8 @@ export function hostReport(name: string, over: Partial<HostReport> = {}): HostRe
     engine: {
       serverVersion: "20.10",
       operatingSystem: "Debian",
-      cpus: 2,
-      memoryBytes: 1,
+      cpus: 8,
+      memoryBytes: 16384 * 1024 * 1024,
       containers: 0,
       runtimes: ["runc"],
     },

@@ -124,6 +124,7 @@ async function main() {
   );
 
   const dbUrl = databaseUrl;
+  const workerName = process.env.CORRAL_WORKER_NAME ?? "local";
   let enrolmentToken = "";
   await step(`preparing database at ${describeServer(dbUrl)}`, async () => {
     await ensureDatabase(dbUrl);
@@ -136,7 +137,13 @@ async function main() {
         await createEnrolmentToken(
           db,
           { type: "SYSTEM", name: "npm run up" },
-          { description: "local worker", ttlHours: 1 },
+          {
+            description: "local worker",
+            ttlHours: 1,
+            // up is the operator of this machine: its worker may take its own name back.
+            hostName: workerName,
+            replaceHost: true,
+          },
           {},
         )
       ).token;
@@ -193,7 +200,7 @@ async function main() {
       CORRAL_WORKER_STATE_DIR: path.join(dataDir, "worker"),
       CORRAL_SANDBOX_DIR: path.join(dataDir, "sandboxes"),
       CORRAL_SANDBOX_RUNTIME: sandboxRuntime,
-      CORRAL_WORKER_NAME: process.env.CORRAL_WORKER_NAME ?? "local",
+      CORRAL_WORKER_NAME: workerName,
       CORRAL_WORKER_LABELS: process.env.CORRAL_WORKER_LABELS ?? "zone=local",
       // The demo model listens on loopback: this gateway may reach that one address, by name.
       CORRAL_GATEWAY_ALLOW_RANGES: [process.env.CORRAL_GATEWAY_ALLOW_RANGES, "127.0.0.1/32"]

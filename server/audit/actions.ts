@@ -25,6 +25,7 @@ export type AuditAction =
   | "worker.enrolled"
   | "worker.enrolment_refused"
   | "worker.revoked"
+  | "worker.changed"
   | "worker.cordoned"
   | "worker.uncordoned"
   | "worker.draining"

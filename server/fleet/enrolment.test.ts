@@ -8,7 +8,68 @@ import { recordHeartbeat } from "./heartbeat.ts";
 const db = connectTestDb();
 const unique = (p: string) => `${p}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
 
+const token = (over: { hostName?: string; replaceHost?: boolean } = {}) =>
+  createEnrolmentToken(db, operatorActor, { description: "t", ttlHours: 1, ...over }, {}).then(
+    (t) => t.token,
+  );
+
 describe("host enrolment", () => {
+  it("cannot take over a live host: tokens are bound to a name, and replacing needs the operator's say", async () => {
+    const name = unique("victim");
+    const { hostId, credential } = await enrolTestHost(db, name);
+    // Any other token, used under the live host's name, is refused and audited.
+    const stolen = await enrolHost(db, { ...hostReport(name), token: await token() }, {});
+    expect(stolen).toEqual({ refused: expect.stringMatching(/a live host is already enrolled/) });
+    expect((await authenticateHost(db, `Bearer ${credential}`))?.id).toBe(hostId);
+    // A token made for another name does not enrol this one.
+    const other = await enrolHost(
+      db,
+      { ...hostReport(name), token: await token({ hostName: "elsewhere" }) },
+      {},
+    );
+    expect(other).toEqual({ refused: `this enrolment token is for host elsewhere, not ${name}` });
+    // The operator's replacement token does, and the old credential stops working.
+    const replaced = await enrolHost(
+      db,
+      { ...hostReport(name), token: await token({ hostName: name, replaceHost: true }) },
+      {},
+    );
+    expect(replaced).toMatchObject({ hostId });
+    expect(await authenticateHost(db, `Bearer ${credential}`)).toBeNull();
+    // A host that went silent (lost) may be re-enrolled by a reinstalled machine.
+    await db.workerHost.update({
+      where: { id: hostId },
+      data: { lastHeartbeatAt: new Date(Date.now() - 60_000) },
+    });
+    expect(await enrolHost(db, { ...hostReport(name), token: await token() }, {})).toMatchObject({
+      hostId,
+    });
+  });
+
+  it("holds capacity to the engine's own figures and audits label and capacity changes", async () => {
+    const name = unique("boaster");
+    const boast = hostReport(name, {
+      driver: {
+        name: "engine-container",
+        healthy: true,
+        capacity: { cpus: 512, memoryMb: 10_000_000 },
+      },
+    });
+    boast.engine = { ...boast.engine, cpus: 2, memoryBytes: 4096 * 1024 * 1024 };
+    const { hostId } = await enrolHost(db, { ...boast, token: await token() }, {}).then((r) => {
+      if ("refused" in r) throw new Error(r.refused);
+      return r;
+    });
+    const host = await db.workerHost.findUniqueOrThrow({ where: { id: hostId } });
+    // The engine says 2 CPUs and 4 GiB.
+    expect([host.capacityMillis, host.capacityMemoryMb]).toEqual([2000, 4096]);
+    await recordHeartbeat(db, hostId, { ...boast, labels: { zone: "test", gpu: "true" } });
+    const change = await db.auditEvent.findFirstOrThrow({
+      where: { action: "worker.changed", targetId: hostId },
+    });
+    expect(change.metadata).toMatchObject({ after: { labels: { gpu: "true" } } });
+  });
+
   it("trades a one-time token for the host's own credential, stored only as a hash", async () => {
     const name = unique("host");
     const { hostId, credential } = await enrolTestHost(db, name);

@@ -1,6 +1,7 @@
-// How hosts join the fleet: an operator makes a one-time enrolment token; a new worker
-// trades it for its own host credential. Only SHA-256s of both are stored. Enrolling again
-// under a known name (a reinstalled host) replaces that host's credential.
+// How hosts join the fleet: an operator makes a one-time enrolment token, optionally for one
+// host name; a new worker trades it for its own host credential. Only SHA-256s of both are
+// stored. Enrolling under the name of a host that is lost or revoked (a reinstall) replaces its
+// credential; replacing a live host needs a token the operator made to replace it.
 import { randomBytes } from "node:crypto";
 import { type AuditActor, type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
@@ -13,7 +14,7 @@ export const hostCredentialPrefix = "crlh_";
 export async function createEnrolmentToken(
   db: Db,
   actor: AuditActor & { id?: string },
-  input: { description: string; ttlHours: number },
+  input: { description: string; ttlHours: number; hostName?: string; replaceHost?: boolean },
   request: AuditRequest,
 ) {
   const token = `${enrolmentTokenPrefix}${randomBytes(32).toString("base64url")}`;
@@ -25,6 +26,8 @@ export async function createEnrolmentToken(
         description: input.description,
         createdById: actor.id ?? null,
         expiresAt,
+        hostName: input.hostName || null,
+        replaceHost: Boolean(input.hostName && input.replaceHost),
       },
     });
     await recordAuditEvent(tx, {
@@ -32,19 +35,36 @@ export async function createEnrolmentToken(
       action: "worker.enrolment_token_created",
       target: { type: "enrolment_token", id: created.id, name: input.description || created.id },
       request,
-      metadata: { expiresAt: expiresAt.toISOString() },
+      metadata: {
+        expiresAt: expiresAt.toISOString(),
+        hostName: created.hostName ?? "any (bound at first use)",
+        replaceHost: created.replaceHost,
+      },
     });
     return created;
   });
   return { id: row.id, token, expiresAt };
 }
 
-export async function enrolHost(db: Db, req: EnrolRequest, request: AuditRequest) {
+export async function enrolHost(
+  db: Db,
+  req: EnrolRequest,
+  request: AuditRequest,
+  options: { deadlineSeconds?: number } = {},
+) {
   const credential = `${hostCredentialPrefix}${randomBytes(32).toString("base64url")}`;
   return db.$transaction(async (tx) => {
     // Locked, so two workers racing with one token cannot both get in.
-    const [token] = await tx.$queryRaw<{ id: string; expiresAt: Date; usedAt: Date | null }[]>`
-      SELECT id, "expiresAt", "usedAt" FROM "EnrolmentToken"
+    const [token] = await tx.$queryRaw<
+      {
+        id: string;
+        expiresAt: Date;
+        usedAt: Date | null;
+        hostName: string | null;
+        replaceHost: boolean;
+      }[]
+    >`
+      SELECT id, "expiresAt", "usedAt", "hostName", "replaceHost" FROM "EnrolmentToken"
       WHERE "tokenHash" = ${hashToken(req.token)} FOR UPDATE`;
     const refuse = async (why: string) => {
       await recordAuditEvent(tx, {
@@ -59,6 +79,20 @@ export async function enrolHost(db: Db, req: EnrolRequest, request: AuditRequest
     if (!token) return refuse("unknown enrolment token");
     if (token.usedAt) return refuse("enrolment token already used");
     if (token.expiresAt.getTime() <= Date.now()) return refuse("enrolment token expired");
+    if (token.hostName && token.hostName !== req.name)
+      return refuse(`this enrolment token is for host ${token.hostName}, not ${req.name}`);
+    // A live host keeps its credential unless the operator made this token to replace it.
+    const existing = await tx.workerHost.findUnique({ where: { name: req.name } });
+    const deadline = (options.deadlineSeconds ?? 20) * 1000;
+    const live =
+      existing &&
+      !existing.revokedAt &&
+      !existing.lostAt &&
+      Date.now() - existing.lastHeartbeatAt.getTime() < deadline;
+    if (live && !token.replaceHost)
+      return refuse(
+        `a live host is already enrolled as ${req.name}; an operator must make a token to replace it`,
+      );
 
     const fields = {
       version: req.version,
@@ -67,8 +101,7 @@ export async function enrolHost(db: Db, req: EnrolRequest, request: AuditRequest
       driver: req.driver.name,
       driverHealthy: req.driver.healthy,
       driverReason: req.driver.reason ?? null,
-      capacityMillis: Math.round(req.driver.capacity.cpus * 1000),
-      capacityMemoryMb: req.driver.capacity.memoryMb,
+      ...checkedCapacity(req),
       credentialHash: hashToken(credential),
       credentialPrefix: credential.slice(0, 10),
       revokedAt: null,
@@ -89,7 +122,12 @@ export async function enrolHost(db: Db, req: EnrolRequest, request: AuditRequest
       action: "worker.enrolled",
       target: { type: "worker_host", id: host.id, name: host.name },
       request,
-      metadata: { version: req.version, labels: req.labels, driver: req.driver.name },
+      metadata: {
+        version: req.version,
+        labels: req.labels,
+        driver: req.driver.name,
+        replaced: Boolean(existing),
+      },
     });
     return { hostId: host.id, credential } as const;
   });
@@ -101,4 +139,20 @@ export async function authenticateHost(db: Db, authorization: string | null) {
   if (!match?.[1]) return null;
   const host = await db.workerHost.findUnique({ where: { credentialHash: hashToken(match[1]) } });
   return host && !host.revokedAt ? host : null;
+}
+
+/**
+ * What a host may be given: its driver's capacity, never more than its engine says the
+ * machine has (a host cannot claim room it does not have and draw the fleet's tenants).
+ */
+export function checkedCapacity(report: {
+  engine: { cpus: number; memoryBytes: number };
+  driver: { capacity: { cpus: number; memoryMb: number } };
+}) {
+  const cpus = Math.min(report.driver.capacity.cpus, report.engine.cpus);
+  const memoryMb = Math.min(
+    report.driver.capacity.memoryMb,
+    Math.floor(report.engine.memoryBytes / (1024 * 1024)),
+  );
+  return { capacityMillis: Math.round(cpus * 1000), capacityMemoryMb: memoryMb };
 }

@@ -54,6 +54,18 @@ export const fleetRouter = createTRPCRouter({
       z.object({
         description: z.string().trim().max(100, "Use at most 100 characters").default(""),
         ttlHours: z.number().int().min(1).max(168).default(24),
+        /** Only a worker of this name may use it. */
+        hostName: z
+          .string()
+          .trim()
+          .max(64)
+          .regex(
+            /^([a-zA-Z0-9][a-zA-Z0-9._-]*)?$/,
+            "letters, digits, dot, dash and underscore only",
+          )
+          .optional(),
+        /** It may replace a live host of that name (a reinstall); needs hostName. */
+        replaceHost: z.boolean().default(false),
       }),
     )
     .mutation(({ ctx, input }) => createEnrolmentToken(ctx.db, ctx.operator, input, ctx.request)),

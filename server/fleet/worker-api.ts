@@ -52,7 +52,9 @@ export async function enrol(req: Request): Promise<Response> {
     if (error instanceof RateLimitedError) return json({ error: error.message }, 429);
     throw error;
   }
-  const result = await enrolHost(db(), body.data, request);
+  const result = await enrolHost(db(), body.data, request, {
+    deadlineSeconds: webConfig().CORRAL_WORKER_DEADLINE_SECONDS,
+  });
   if ("refused" in result) return json({ error: result.refused }, 403);
   return json(result);
 }

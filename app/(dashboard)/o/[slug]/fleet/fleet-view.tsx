@@ -34,6 +34,8 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.fleet.hosts.queryKey() });
   const setState = useMutation(trpc.fleet.setHostState.mutationOptions({ onSettled: refresh }));
   const [description, setDescription] = useState("");
+  const [hostName, setHostName] = useState("");
+  const [replaceHost, setReplaceHost] = useState(false);
   const enrol = useMutation(trpc.fleet.createEnrolmentToken.mutationOptions());
 
   return (
@@ -56,7 +58,12 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
           className="flex flex-wrap items-end gap-3"
           onSubmit={(e) => {
             e.preventDefault();
-            enrol.mutate({ description, ttlHours: 24 });
+            enrol.mutate({
+              description,
+              ttlHours: 24,
+              hostName: hostName.trim() || undefined,
+              replaceHost: Boolean(hostName.trim()) && replaceHost,
+            });
           }}
         >
           <div className="space-y-1">
@@ -70,9 +77,35 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
               className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
             />
           </div>
+          <div className="space-y-1">
+            <label htmlFor="enrol-host" className="block text-sm font-medium">
+              For the host named (recommended)
+            </label>
+            <input
+              id="enrol-host"
+              value={hostName}
+              onChange={(e) => setHostName(e.target.value)}
+              placeholder="any name, bound at first use"
+              aria-describedby="enrol-host-help"
+              className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+            />
+          </div>
+          <label className="flex items-center gap-2 pb-2 text-sm">
+            <input
+              type="checkbox"
+              checked={replaceHost}
+              disabled={!hostName.trim()}
+              onChange={(e) => setReplaceHost(e.target.checked)}
+            />
+            It replaces a live host of that name (a reinstall)
+          </label>
           <button type="submit" className={primaryButton} disabled={enrol.isPending}>
             Create enrolment token
           </button>
+          <p id="enrol-host-help" className="w-full text-xs text-zinc-600 dark:text-zinc-400">
+            A token enrols one host, once. A live host keeps its name unless you make a token to
+            replace it, so a leaked token cannot take a running host over.
+          </p>
         </form>
         {enrol.error && <Notice tone="error">{enrol.error.message}</Notice>}
         {enrol.data && (

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "EnrolmentToken" ADD COLUMN     "hostName" TEXT,
+ADD COLUMN     "replaceHost" BOOLEAN NOT NULL DEFAULT false;
