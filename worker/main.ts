@@ -15,6 +15,8 @@ const log = (line: string) => console.log(`corral-worker: ${line}`);
 const agentBaseAlias = { repo: "corral/agent-base", tag: "latest" };
 /** The default agent runtime (a model tool-use loop speaking the task contract). */
 const agentRuntimeAlias = { repo: "corral/agent-runtime", tag: "latest" };
+/** Claude Code behind a thin adapter to the task contract. */
+const claudeCodeAlias = { repo: "corral/claude-code", tag: "latest" };
 
 async function main() {
   const config = workerConfig();
@@ -31,6 +33,7 @@ async function main() {
   const images = await ensureImages(engine, { log });
   await engine.getImage(images.agentBase).tag(agentBaseAlias);
   await engine.getImage(images.agentRuntime).tag(agentRuntimeAlias);
+  await engine.getImage(images.claudeCode).tag(claudeCodeAlias);
   const driver = new EngineContainerDriver(engine, {
     runtime: config.CORRAL_SANDBOX_RUNTIME,
     stateDir: config.CORRAL_SANDBOX_DIR,

@@ -4,6 +4,8 @@
 //   - the task has no tools to use, or no tools are offered → one text answer;
 //   - otherwise turn 1 → a short text and one tool call; after a tool result → a final text.
 // Tasks it understands (anything else is the default):
+//   - a line "run: <command>" → runs that command with the shell tool (Claude Code refuses a
+//                             bare `sleep 60`: a cancel test there runs an until-loop instead);
 //   - "sleep"               → bash `sleep 60` (for cancel tests);
 //   - "fetch <url>"         → fetch_url {url}, then quotes the start of what came back;
 //   - a line "write <path>: <text>" → writes that text to that path;
@@ -76,6 +78,13 @@ interface Plan {
 }
 
 function planFor(prompt: string, offered: Set<string>): Plan | null {
+  const run = /^\s*run:[ \t]*(\S.*)$/im.exec(prompt);
+  if (run?.[1]) {
+    const command = run[1].trim();
+    const shell = shellCall(offered, command, `Run ${clip(command, 60)}`);
+    const done = (output: string) => `Ran it. The output starts: "${clip(output, 100)}"`;
+    return shell && { intro: "I'll run that command.", ...shell, done };
+  }
   if (/\bsleep\b/i.test(prompt)) {
     const shell = shellCall(offered, "sleep 60", "Wait for a minute");
     return shell && { intro: "I'll wait for a minute.", ...shell, done: () => "Done sleeping." };

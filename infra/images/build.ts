@@ -12,6 +12,7 @@ try {
   process.stdout.write(`CORRAL_SANDBOX_IMAGE=${images.sandboxEngine}\n`);
   process.stdout.write(`CORRAL_AGENT_IMAGE=${images.agentBase}\n`);
   process.stdout.write(`CORRAL_AGENT_RUNTIME_IMAGE=${images.agentRuntime}\n`);
+  process.stdout.write(`CORRAL_CLAUDE_CODE_IMAGE=${images.claudeCode}\n`);
 } catch (error) {
   process.stderr.write(`images: ${describeError(error)}\n`);
   process.exit(1);

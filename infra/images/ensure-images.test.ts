@@ -10,6 +10,7 @@ import { withFileLock } from "./file-lock.ts";
 import {
   agentBaseRecipe,
   agentRuntimeRecipe,
+  claudeCodeRecipe,
   imageReference,
   recipeTag,
   sandboxEngineRecipe,
@@ -41,6 +42,7 @@ describe("ensureImages", () => {
       sandboxEngine: imageReference(sandboxEngineRecipe),
       agentBase: imageReference(agentBaseRecipe),
       agentRuntime: imageReference(agentRuntimeRecipe),
+      claudeCode: imageReference(claudeCodeRecipe),
     });
     expect(lines).toEqual([]);
     const labels = (await host.getImage(first.sandboxEngine).inspect()).Config.Labels;
@@ -66,7 +68,9 @@ describe("withFileLock", () => {
         events.push(`${name} out`);
       });
     await Promise.all([hold("a"), hold("b")]);
-    expect(events).toEqual(["a in", "a out", "b in", "b out"]);
+    // Whichever goes first, the other enters only after it has left.
+    const [first, second] = events[0] === "a in" ? ["a", "b"] : ["b", "a"];
+    expect(events).toEqual([`${first} in`, `${first} out`, `${second} in`, `${second} out`]);
   });
 
   it("takes over a lock whose owner died", async () => {

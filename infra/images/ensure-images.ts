@@ -1,6 +1,7 @@
-// Builds Corral's images on this host when their exact tag is missing: the sandbox engine and
-// the default agent image. Idempotent, and safe to run from two processes at once (a lock
-// file per image spares a second build; importing the same tag twice would be harmless).
+// Builds Corral's images on this host when their exact tag is missing: the sandbox engine, the
+// default agent images and the Claude Code agent image. Idempotent, and safe to run from two
+// processes at once (a lock file per image spares a second build; importing the same tag twice
+// would be harmless).
 import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -13,6 +14,7 @@ import { withFileLock } from "./file-lock.ts";
 import {
   agentBaseRecipe,
   agentRuntimeRecipe,
+  claudeCodeRecipe,
   type ImageRecipe,
   imageReference,
   recipeTag,
@@ -26,6 +28,8 @@ export interface CorralImages {
   agentBase: string;
   /** The agent image with Corral's agent runtime as its entrypoint (tasks, model, tools). */
   agentRuntime: string;
+  /** Claude Code with Corral's adapter to the task contract as its entrypoint. */
+  claudeCode: string;
 }
 
 export interface EnsureImagesOptions {
@@ -44,6 +48,7 @@ export async function ensureImages(
     sandboxEngine: await ensureImage(docker, sandboxEngineRecipe, options),
     agentBase: await ensureImage(docker, agentBaseRecipe, options),
     agentRuntime: await ensureImage(docker, agentRuntimeRecipe, options),
+    claudeCode: await ensureImage(docker, claudeCodeRecipe, options),
   };
 }
 

@@ -77,6 +77,59 @@ export const agentRuntimeRecipe: ImageRecipe = {
   expectedDuration: "about a minute",
 };
 
+/**
+ * Claude Code, the coding agent people already use, as a Corral agent: Debian with Node.js 18
+ * for the adapter, git and curl; the native `claude` executable from the npm package pinned in
+ * package.json; the adapter to the task contract (claude-code/src/main.ts) as its entrypoint.
+ * It calls home for nothing but the model: the variables below turn off updates, telemetry and
+ * error reports. Its tag follows the package versions and the agent runtime's sources the
+ * adapter shares (claude-code/shared-files.txt).
+ */
+export const claudeCodeRecipe: ImageRecipe = {
+  repository: "corral/claude-code",
+  folder: path.join(imagesDir, "claude-code"),
+  script: "rootfs.sh",
+  changes: [
+    `ENV ${standardPath}`,
+    "ENV HOME=/workspace",
+    "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+    "ENV DISABLE_AUTOUPDATER=1",
+    "ENV DISABLE_TELEMETRY=1",
+    "ENV DISABLE_ERROR_REPORTING=1",
+    "ENV CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+    "USER 65534:65534",
+    "WORKDIR /workspace",
+    'ENTRYPOINT ["/usr/bin/node", "/opt/corral/claude-code-adapter.js"]',
+    "LABEL corral.image=claude-code",
+    `LABEL corral.runtime.bundled="${bundledVersions(["@anthropic-ai/claude-code", `@anthropic-ai/claude-code-${process.platform}-${process.arch}`, "undici", "esbuild"])}"`,
+    `LABEL corral.runtime.shared="${sharedDigest(path.join(imagesDir, "claude-code", "shared-files.txt"))}"`,
+  ],
+  expectedDuration: "about two minutes",
+};
+
+/**
+ * First 12 hex digits of a hash over the files a list names (one path from the repository root
+ * a line; `#` comments): sources a recipe's build takes from outside its folder.
+ */
+function sharedDigest(listFile: string): string {
+  const repo = path.resolve(imagesDir, "../..");
+  const hash = createHash("sha256");
+  const listed = readFileSync(listFile, "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"))
+    .sort();
+  for (const file of listed) {
+    hash.update(`\0${file}\0`);
+    try {
+      hash.update(readFileSync(path.join(repo, file)));
+    } catch {
+      hash.update("missing");
+    }
+  }
+  return hash.digest("hex").slice(0, 12);
+}
+
 /** `name@version` of installed packages, e.g. `undici@6.29.1,esbuild@0.28.2`. */
 function bundledVersions(names: string[]): string {
   const modules = path.resolve(imagesDir, "../../node_modules");
