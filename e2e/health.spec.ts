@@ -1,4 +1,19 @@
+import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
+import { baseURL } from "../playwright.config.ts";
+
+test("npm run up serves the web app on loopback only", () => {
+  const port = new URL(baseURL).port;
+  // Read the listening socket itself (no traffic to other addresses needed).
+  const listening = execFileSync("ss", ["-ltnH", `sport = :${port}`], { encoding: "utf8" });
+  const local = listening
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/)[3]);
+  expect(local.length).toBeGreaterThan(0);
+  for (const address of local)
+    expect(address).toMatch(/^(127\.0\.0\.1|\[::1\]|\[::ffff:127\.0\.0\.1\]):/);
+});
 
 test("health reports the database and the live local worker with its engine", async ({
   request,

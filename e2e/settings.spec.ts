@@ -43,7 +43,15 @@ test("an owner renames an organisation, restricts its email domain, and deletes 
   await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();
 });
 
-test("the development mail page lists what Corral sent", async ({ page }, testInfo) => {
+test("the development mail page lists what Corral sent, to a signed-in operator only", async ({
+  page,
+}, testInfo) => {
+  // Signed out (anyone who can reach the port): no mail, and no reset links in it.
+  await page.goto("/dev/mail");
+  await expect(page).toHaveURL(/\/sign-in/);
+  await expect(page.getByRole("heading", { name: "Captured mail" })).toHaveCount(0);
+  await signIn(page);
+  await expect(page.getByTestId("page-title")).toBeVisible();
   await page.goto("/dev/mail");
   await expect(page.getByRole("heading", { name: "Captured mail" })).toBeVisible();
   await expect(page.getByRole("listitem").first()).toBeVisible();

@@ -34,6 +34,8 @@ const port = Number(process.env.PORT ?? 3000);
 const dataDir = path.resolve(process.env.CORRAL_DATA_DIR ?? ".corral");
 const dockerHost = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
 const appUrl = `http://localhost:${port}`;
+/** Where the web app listens: loopback unless CORRAL_BIND_HOST says otherwise (e.g. 0.0.0.0). */
+const bindHost = process.env.CORRAL_BIND_HOST ?? "127.0.0.1";
 const node = process.execPath;
 const nextBin = path.resolve("node_modules/next/dist/bin/next");
 
@@ -184,7 +186,8 @@ async function main() {
   }
 
   await step(`starting the web app on ${appUrl}`, async () => {
-    supervisor.start("web", node, [nextBin, "start", "-p", String(port)], env);
+    // Loopback unless told otherwise: a development deployment is not for the network.
+    supervisor.start("web", node, [nextBin, "start", "-p", String(port), "-H", bindHost], env);
     await waitForStart((h) => h.database?.ok === true, 60, "web app");
   });
 

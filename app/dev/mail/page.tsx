@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import type { CapturedMail } from "@/infra/dev/mail-sink.ts";
+import { currentSession } from "@/server/auth/current-session.ts";
 import { webConfig } from "@/server/core/config.ts";
+import { db } from "@/server/db/client.ts";
 
 export const metadata: Metadata = { title: "Captured mail" };
 export const dynamic = "force-dynamic";
@@ -20,10 +22,18 @@ function Linkified({ text }: { text: string }) {
   );
 }
 
-// Development only: the mail the local SMTP sink caught. Absent when no sink is configured.
+// Development only: the mail the local SMTP sink caught. Absent when no sink is configured;
+// shown only to a signed-in operator (it holds sign-in and reset links for everyone).
 export default async function CapturedMailPage() {
   const sink = webConfig().CORRAL_MAIL_SINK_URL;
   if (!sink) notFound();
+  const session = await currentSession();
+  if (!session) redirect("/sign-in?callbackUrl=/dev/mail");
+  const user = await db().user.findUnique({
+    where: { id: session.user.id },
+    select: { isOperator: true },
+  });
+  if (!user?.isOperator) notFound();
   let messages: CapturedMail[] | null = null;
   try {
     messages = (await (
