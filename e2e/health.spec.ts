@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { baseURL } from "../playwright.config.ts";
+import { signIn } from "./helpers.ts";
 
 test("npm run up serves the web app on loopback only", () => {
   const port = new URL(baseURL).port;
@@ -15,22 +16,32 @@ test("npm run up serves the web app on loopback only", () => {
     expect(address).toMatch(/^(127\.0\.0\.1|\[::1\]|\[::ffff:127\.0\.0\.1\]):/);
 });
 
-test("health reports the database and the live local worker with its engine", async ({
+test("health says the database and a worker are up to anyone, and names hosts only to operators", async ({
   request,
+  page,
 }) => {
   await expect(async () => {
     const res = await request.get("/api/health");
     expect(res.status()).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ status: "ok", database: { ok: true }, workers: { live: 1 } });
-    expect(body.workers.hosts).toEqual([
-      expect.objectContaining({
-        name: "e2e-worker",
-        live: true,
-        engineVersion: expect.stringMatching(/^\d+\./),
-      }),
-    ]);
+    expect(body).toEqual({
+      status: "ok",
+      database: { ok: true },
+      workers: { live: 1, total: 1, deadlineSeconds: 20 },
+    });
   }).toPass({ timeout: 15_000 });
+  // Signed out, the detail is refused; the demo user (an operator) sees the host and engine.
+  expect((await request.get("/api/trpc/health.detail")).status()).toBe(401);
+  await signIn(page);
+  await expect(page.getByTestId("page-title")).toBeVisible();
+  const detail = await (await page.request.get("/api/trpc/health.detail")).json();
+  expect(detail.result.data.json.workers.hosts).toEqual([
+    expect.objectContaining({
+      name: "e2e-worker",
+      live: true,
+      engineVersion: expect.stringMatching(/^\d+\./),
+    }),
+  ]);
 });
 
 test("the worker API refuses a wrong credential and a malformed enrolment clearly", async ({
@@ -58,4 +69,16 @@ test("the API refuses a signed-out caller with a message, not a stack trace", as
   const text = await res.text();
   expect(JSON.parse(text).error.json.message).toBe("Sign in to continue.");
   expect(text).not.toMatch(/at .*\.(ts|js):\d+/);
+});
+
+test("every page says it may not be framed, sniffed or leak its address", async ({ request }) => {
+  const res = await request.get("/sign-in");
+  const headers = res.headers();
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["content-security-policy"]).toContain("default-src 'self'");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["referrer-policy"]).toBe("same-origin");
+  // Served over plain http here: no HSTS, which would lock browsers out of it.
+  expect(headers["strict-transport-security"]).toBeUndefined();
 });

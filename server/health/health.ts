@@ -51,3 +51,22 @@ export async function checkHealth(db: Db, deadlineSeconds: number): Promise<Heal
     workers: { live, total: workers.length, deadlineSeconds, hosts: workers },
   };
 }
+
+/** What anyone may see: up or not, and how many workers are live; no names, versions or errors. */
+export interface HealthSummary {
+  status: HealthReport["status"];
+  database: { ok: boolean };
+  workers: { live: number; total: number; deadlineSeconds: number };
+}
+
+export function summarizeHealth(report: HealthReport): HealthSummary {
+  return {
+    status: report.status,
+    database: { ok: report.database.ok },
+    workers: {
+      live: report.workers.live,
+      total: report.workers.total,
+      deadlineSeconds: report.workers.deadlineSeconds,
+    },
+  };
+}

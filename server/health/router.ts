@@ -1,10 +1,14 @@
-// Platform status for signed-in people: the same report as GET /api/health.
+// Platform status: a summary for signed-in people (the same as GET /api/health), and the
+// whole report (hosts, versions, database errors) for operators.
 import { webConfig } from "../core/config.ts";
-import { createTRPCRouter, signedInProcedure } from "../core/trpc.ts";
-import { checkHealth } from "./health.ts";
+import { createTRPCRouter, operatorProcedure, signedInProcedure } from "../core/trpc.ts";
+import { checkHealth, summarizeHealth } from "./health.ts";
 
 export const healthRouter = createTRPCRouter({
-  status: signedInProcedure.query(({ ctx }) =>
+  status: signedInProcedure.query(async ({ ctx }) =>
+    summarizeHealth(await checkHealth(ctx.db, webConfig().CORRAL_WORKER_DEADLINE_SECONDS)),
+  ),
+  detail: operatorProcedure.query(({ ctx }) =>
     checkHealth(ctx.db, webConfig().CORRAL_WORKER_DEADLINE_SECONDS),
   ),
 });
