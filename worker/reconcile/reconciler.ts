@@ -1,6 +1,7 @@
 // observe → diff → act, for every sandbox this host should run. Each action is idempotent and
-// runs on its own: one failing agent does not hold up the others, and its error is kept to
-// be reported as the agent's reason until a later pass succeeds.
+// runs on its own: one failing agent does not hold up the others. What a pass met (problems,
+// ready sandboxes) is rebuilt by every pass, never patched: a problem lasts exactly as long
+// as the actions that met it keep failing, and leaves with the agent that had it.
 import { describeError } from "../../server/core/errors.ts";
 import type { DesiredAgent, DesiredState } from "../../server/fleet/worker-protocol.ts";
 import type { AgentGatewayAccess, GatewayEndpoint, SandboxDriver } from "../drivers/driver.ts";
@@ -21,12 +22,14 @@ export interface TenantDoors {
 
 export class Reconciler {
   desired: DesiredState | null = null;
-  /** Why an agent could not be made as asked, by agent id (cleared when it works). */
-  readonly agentProblems = new Map<string, string>();
-  /** Why a sandbox could not be made ready, by tenant id. */
-  readonly sandboxProblems = new Map<string, string>();
+  /** Why an agent could not be made as asked at the last pass, by agent id. */
+  agentProblems = new Map<string, string>();
+  /** Why a sandbox could not be made ready at the last pass, by tenant id. */
+  sandboxProblems = new Map<string, string>();
   /** Tenants whose sandbox was ready at the last pass. */
-  readonly readyTenants = new Set<string>();
+  readyTenants = new Set<string>();
+  /** What the pass under way has met so far; it replaces the above when the pass ends. */
+  private met = { agents: new Map<string, string>(), sandboxes: new Map<string, string>() };
 
   constructor(
     private readonly driver: SandboxDriver,
@@ -38,17 +41,18 @@ export class Reconciler {
   async pass(): Promise<void> {
     const desired = this.desired;
     if (!desired) return;
+    this.met = { agents: new Map(), sandboxes: new Map() };
     const sandboxes = await this.driver.listSandboxes();
     for (const action of diffSandboxes(desired.sandboxes, sandboxes))
       await this.applySandbox(action);
     const ready = new Set(
       (await this.driver.listSandboxes()).filter((s) => s.ready).map((s) => s.tenantId),
     );
-    this.readyTenants.clear();
+    const readyNow = new Set<string>();
     for (const sandbox of desired.sandboxes) {
       if (!ready.has(sandbox.tenantId)) continue;
       if (!(await this.openDoor(sandbox.tenantId, sandbox.tenantSlug))) continue;
-      this.readyTenants.add(sandbox.tenantId);
+      readyNow.add(sandbox.tenantId);
       const observed = await this.driver.listAgents(sandbox.tenantId);
       const agents = new Map(sandbox.agents.map((a) => [a.agentId, a]));
       for (const action of diffAgents(sandbox.tenantId, sandbox.agents, observed))
@@ -59,6 +63,9 @@ export class Reconciler {
     for (const tenantId of this.doors?.tenants() ?? []) {
       if (!wanted.has(tenantId)) await this.doors?.closeTenant(tenantId);
     }
+    this.readyTenants = readyNow;
+    this.agentProblems = this.met.agents;
+    this.sandboxProblems = this.met.sandboxes;
   }
 
   /** The tenant's gateway door; agents are made only behind an open one. */
@@ -69,7 +76,7 @@ export class Reconciler {
       return true;
     } catch (error) {
       const problem = `egress gateway: ${describeError(error)}`;
-      this.sandboxProblems.set(tenantId, problem);
+      this.met.sandboxes.set(tenantId, problem);
       this.log(`sandbox ${tenantSlug}: ${problem}`);
       return false;
     }
@@ -98,10 +105,9 @@ export class Reconciler {
         this.log(`sandbox ${tenantId}: removing (no longer placed here)`);
         await this.driver.destroySandbox(tenantId);
       }
-      this.sandboxProblems.delete(tenantId);
     } catch (error) {
       const problem = describeError(error);
-      this.sandboxProblems.set(tenantId, problem);
+      this.met.sandboxes.set(tenantId, problem);
       this.log(`sandbox ${tenantId}: ${action.kind} failed: ${problem}`);
     }
   }
@@ -117,11 +123,9 @@ export class Reconciler {
       else if (action.kind === "removeOldAgents")
         await this.driver.removeAgent(tenantId, agentId, { keepGeneration: action.keepGeneration });
       else await this.driver.removeAgent(tenantId, agentId, { purge: action.purge });
-      if (action.kind === "createAgent" || action.kind === "startAgent")
-        this.agentProblems.delete(agentId);
     } catch (error) {
       const problem = describeError(error);
-      this.agentProblems.set(agentId, problem);
+      this.met.agents.set(agentId, problem);
       this.log(`agent ${agentId}: ${action.kind} failed: ${problem}`);
       // A container made before a crash may point at a network the sandbox has since
       // re-made; it can never start. Remove it so the next pass makes a fresh one.

@@ -1,0 +1,108 @@
+// The reconciler's bookkeeping, against a driver double that keeps containers in memory and
+// fails the operations a test tells it to (the real driver is tested against the engine).
+import { describe, expect, it } from "vitest";
+import type { DesiredAgent, DesiredState } from "../../server/fleet/worker-protocol.ts";
+import type { AgentSpec, ObservedAgent, SandboxDriver } from "../drivers/driver.ts";
+import { NotSupportedError } from "../drivers/driver.ts";
+import { Reconciler } from "./reconciler.ts";
+
+class MemoryDriver implements SandboxDriver {
+  readonly name = "memory";
+  agents = new Map<string, ObservedAgent>();
+  failing = new Set<string>();
+
+  private maybeFail(what: string) {
+    if (this.failing.has(what)) throw new Error(`${what} failed`);
+  }
+  fingerprint = async () => ({
+    driver: "memory",
+    healthy: true,
+    labels: {},
+    capacity: { cpus: 1, memoryMb: 1 },
+  });
+  ensureSandbox = async () => {};
+  destroySandbox = async () => {};
+  listSandboxes = async () => [{ tenantId: "t", ready: true }];
+  gatewayEndpoint = () => ({ socketPath: "/nonexistent", caBundlePath: "/nonexistent" });
+  listAgents = async () => [...this.agents.values()];
+  createAgent = async (spec: AgentSpec) => {
+    this.maybeFail("create");
+    this.agents.set(spec.agentId, {
+      tenantId: "t",
+      agentId: spec.agentId,
+      generation: spec.generation,
+      containerId: spec.agentId,
+      state: "created",
+      restartCount: 0,
+    });
+  };
+  startAgent = async (_t: string, agentId: string) => {
+    this.maybeFail("start");
+    const agent = this.agents.get(agentId);
+    if (agent) agent.state = "running";
+  };
+  stopAgent = async (_t: string, agentId: string) => {
+    this.maybeFail("stop");
+    const agent = this.agents.get(agentId);
+    if (agent) agent.state = "exited";
+  };
+  removeAgent = async (_t: string, agentId: string) => {
+    this.agents.delete(agentId);
+  };
+  logs = async () => [];
+  stats = async () => ({ cpuPercent: 0, memoryBytes: 0, memoryLimitBytes: 0, pids: 0 });
+  exec = async (): Promise<{ exitCode: number; output: string }> => {
+    throw new NotSupportedError("exec");
+  };
+}
+
+const agent = (desiredState: "RUNNING" | "STOPPED", agentId = "a1"): DesiredAgent => ({
+  agentId,
+  name: agentId,
+  generation: 1,
+  desiredState,
+  image: "x",
+  command: [],
+  env: {},
+  cpus: 0.1,
+  memoryMb: 64,
+  pids: 64,
+  workspaceMb: 64,
+  egress: { preset: "NONE", rules: [], quarantined: false },
+  grants: [],
+});
+const state = (...agents: DesiredAgent[]): DesiredState => ({
+  version: 1,
+  sandboxes: [
+    { tenantId: "t", tenantSlug: "t", cpus: 1, memoryMb: 1024, egressCeiling: null, agents },
+  ],
+});
+
+describe("the reconciler's view of problems", () => {
+  it("drops an agent's problem as soon as a pass no longer meets it, whatever the action", async () => {
+    const driver = new MemoryDriver();
+    const reconciler = new Reconciler(driver, () => {});
+    reconciler.desired = state(agent("RUNNING"));
+    await reconciler.pass();
+    driver.failing.add("stop");
+    reconciler.desired = state(agent("STOPPED"));
+    await reconciler.pass();
+    expect(reconciler.agentProblems.get("a1")).toBe("stop failed");
+    // The stop works on the next pass: the problem goes (it used to stay until a start).
+    driver.failing.clear();
+    await reconciler.pass();
+    expect(reconciler.agentProblems.has("a1")).toBe(false);
+  });
+
+  it("forgets the problems of agents that are gone", async () => {
+    const driver = new MemoryDriver();
+    driver.failing.add("create");
+    const reconciler = new Reconciler(driver, () => {});
+    reconciler.desired = state(agent("RUNNING", "doomed"));
+    await reconciler.pass();
+    expect(reconciler.agentProblems.get("doomed")).toBe("create failed");
+    reconciler.desired = state();
+    await reconciler.pass();
+    expect(reconciler.agentProblems.size).toBe(0);
+  });
+});
