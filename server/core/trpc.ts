@@ -20,6 +20,7 @@ import { requestInfo } from "../auth/request-info.ts";
 import type { ValidSession } from "../auth/sessions.ts";
 import { type Db, db } from "../db/client.ts";
 import { DomainError } from "./errors.ts";
+import { guardStream } from "./stream-guard.ts";
 import { resolveTenantAccess } from "./tenant-access.ts";
 
 // ── 1. Context ──────────────────────────────────────────────────────────────
@@ -132,14 +133,18 @@ const tenantInput = z.object({ orgSlug: z.string().min(1).max(64) });
 /**
  * Inside one organisation, named by `orgSlug` in the input, for a member whose role grants
  * `permission` — signed in, or through an API key of theirs scoped for it (see
- * tenant-access.ts). The check runs before the rest of the input is parsed.
+ * tenant-access.ts). The check runs before the rest of the input is parsed, and again every
+ * few seconds for as long as a subscription streams (stream-guard.ts).
  */
 export function tenantProcedure(permission: Permission) {
   return publicProcedure
     .meta({ permission })
     .input(tenantInput)
-    .use(async ({ ctx, input, next }) => {
+    .use(async ({ ctx, input, next, type }) => {
       const access = await resolveTenantAccess(ctx, input.orgSlug, permission);
-      return next({ ctx: { ...ctx, ...access } });
+      const result = await next({ ctx: { ...ctx, ...access } });
+      if (type !== "subscription" || !result.ok) return result;
+      const stream = result.data as AsyncIterable<unknown>;
+      return { ...result, data: guardStream(stream, ctx, { orgSlug: input.orgSlug, permission }) };
     });
 }
