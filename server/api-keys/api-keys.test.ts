@@ -118,8 +118,9 @@ describe("API keys", () => {
     await db.membership.create({ data: { orgId, userId: owner.id, role: "OWNER" } });
     expect(await (await withKey(secret)).members.list({ orgSlug })).toHaveLength(2);
     await createCaller(contextFor(db, owner)).members.remove({ orgSlug, userId: admin.id });
+    // Revoked with the membership: the key no longer authenticates at all.
     await expect((await withKey(secret)).members.list({ orgSlug })).rejects.toMatchObject({
-      code: "NOT_FOUND",
+      code: "UNAUTHORIZED",
     });
   });
 });
