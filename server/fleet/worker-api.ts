@@ -1,6 +1,7 @@
 // The worker API's handlers as plain fetch functions (Request → Response). Next's route
 // files re-export them; tests and the benchmark mount the same functions on a bare HTTP
 // server, so every path a worker takes is the production one.
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { z } from "zod";
 import { hit, RateLimitedError } from "../auth/rate-limits.ts";
 import { requestInfo } from "../auth/request-info.ts";
@@ -26,8 +27,40 @@ import {
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
+/** The most a worker may send in one request (a report of a busy host fits well within). */
+export const maxWorkerBodyBytes = 8 * 1024 * 1024;
+
+class TooLarge extends Error {}
+
+/** The body as text, refusing more than `max` bytes whatever Content-Length claims. */
+async function readCapped(req: Request, max: number): Promise<string> {
+  if (Number(req.headers.get("content-length") ?? 0) > max) throw new TooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 async function parse<S extends z.ZodType>(req: Request, schema: S, what: string) {
-  const body = schema.safeParse(await req.json().catch(() => null));
+  let raw: unknown = null;
+  try {
+    raw = JSON.parse(await readCapped(req, maxWorkerBodyBytes));
+  } catch (error) {
+    if (error instanceof TooLarge)
+      return { error: json({ error: `${what} is larger than ${maxWorkerBodyBytes} bytes` }, 413) };
+  }
+  const body = schema.safeParse(raw);
   if (body.success) return { data: body.data as z.output<S> };
   const issue = body.error.issues[0];
   return {
@@ -39,6 +72,37 @@ async function parse<S extends z.ZodType>(req: Request, schema: S, what: string)
 }
 
 const refused = () => json({ error: "host credential refused: enrol this host again" }, 401);
+
+// Once authenticated, a host still gets a bounded rate: its control loops (heartbeat, desired,
+// report) share one budget, and each of its agents has its own for the task contract. Kept in
+// memory per web process: a bound against a runaway or hostile host, not an accounting.
+const hostLimiter = new RateLimiterMemory({ points: 100, duration: 1 });
+const agentLimiter = new RateLimiterMemory({ points: 50, duration: 1 });
+
+async function overRate(limiter: RateLimiterMemory, key: string): Promise<Response | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (error) {
+    const wait = error instanceof RateLimiterRes ? Math.ceil(error.msBeforeNext / 1000) : 1;
+    return new Response(JSON.stringify({ error: "too many requests from this host; slow down" }), {
+      status: 429,
+      headers: { "content-type": "application/json", "retry-after": String(wait) },
+    });
+  }
+}
+
+/** The authenticated host within its control-loop budget, or the answer refusing it. */
+async function hostFor(req: Request) {
+  const host = await authenticateHost(db(), req.headers.get("authorization"));
+  if (!host) return { refusal: refused() };
+  const limited = await overRate(hostLimiter, host.id);
+  return limited ? { refusal: limited } : { host };
+}
+
+/** Within the budget of one agent of the host (the task contract). */
+const agentOverRate = (hostId: string, agentId: string) =>
+  overRate(agentLimiter, `${hostId}:${agentId}`);
 
 /** POST /api/worker/v1/enrol — a one-time token for this host's own credential. */
 export async function enrol(req: Request): Promise<Response> {
@@ -61,8 +125,8 @@ export async function enrol(req: Request): Promise<Response> {
 
 /** POST /api/worker/v1/heartbeat */
 export async function heartbeat(req: Request): Promise<Response> {
-  const host = await authenticateHost(db(), req.headers.get("authorization"));
-  if (!host) return refused();
+  const { host, refusal } = await hostFor(req);
+  if (!host) return refusal;
   const body = await parse(req, heartbeatRequestSchema, "heartbeat");
   if (body.error) return body.error;
   await recordHeartbeat(db(), host.id, body.data);
@@ -79,8 +143,8 @@ export async function heartbeat(req: Request): Promise<Response> {
  * as a backstop, checks its one row every few seconds) until `wait` seconds pass, then 304.
  */
 export async function desired(req: Request): Promise<Response> {
-  const host = await authenticateHost(db(), req.headers.get("authorization"));
-  if (!host) return refused();
+  const { host, refusal } = await hostFor(req);
+  if (!host) return refusal;
   const url = new URL(req.url);
   const after = Number(url.searchParams.get("after") ?? -1);
   const waitMs = Math.min(30, Math.max(0, Number(url.searchParams.get("wait") ?? 20))) * 1000;
@@ -102,8 +166,8 @@ export async function desired(req: Request): Promise<Response> {
 
 /** POST /api/worker/v1/report */
 export async function report(req: Request): Promise<Response> {
-  const host = await authenticateHost(db(), req.headers.get("authorization"));
-  if (!host) return refused();
+  const { host, refusal } = await hostFor(req);
+  if (!host) return refusal;
   const body = await parse(req, reportRequestSchema, "report");
   if (body.error) return body.error;
   try {
@@ -129,6 +193,8 @@ export async function taskNext(req: Request): Promise<Response> {
   if (!host) return refused();
   const body = await parse(req, taskNextRequestSchema, "task request");
   if (body.error) return body.error;
+  const limited = await agentOverRate(host.id, body.data.agentId);
+  if (limited) return limited;
   return relayed(async () => {
     const task = await claimNextTask(db(), host, body.data, req.signal);
     return task ? json({ task }) : new Response(null, { status: 204 });
@@ -141,6 +207,8 @@ export async function taskEventsHandler(req: Request): Promise<Response> {
   if (!host) return refused();
   const body = await parse(req, taskEventsRequestSchema, "task events");
   if (body.error) return body.error;
+  const limited = await agentOverRate(host.id, body.data.agentId);
+  if (limited) return limited;
   return relayed(async () => json(await appendTaskEvents(db(), host, body.data)));
 }
 
@@ -153,6 +221,8 @@ export async function taskControlHandler(req: Request): Promise<Response> {
   const taskId = url.searchParams.get("taskId") ?? "";
   if (!agentId || !taskId || agentId.length > 64 || taskId.length > 64)
     return json({ error: "invalid task control: agentId and taskId are required" }, 400);
+  const limited = await agentOverRate(host.id, agentId);
+  if (limited) return limited;
   const waitSeconds = Math.min(30, Math.max(0, Number(url.searchParams.get("wait") ?? 20) || 0));
   return relayed(async () =>
     json(await taskControl(db(), host, { agentId, taskId, waitSeconds }, req.signal)),
