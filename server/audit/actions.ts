@@ -6,6 +6,7 @@ export type AuditAction =
   | "auth.signed_out_everywhere"
   | "auth.password_reset_requested"
   | "auth.password_reset"
+  | "auth.unproven_password_dropped"
   | "user.signed_up"
   | "user.email_verified"
   | "org.created"

@@ -11,6 +11,7 @@ import { db } from "../db/client.ts";
 import { sendMail } from "../mail/mailer.ts";
 import { magicLinkMail } from "../mail/templates.ts";
 import { corralAdapter } from "./adapter.ts";
+import { claimProvenAddress, ssoLinkAllowed } from "./address-proof.ts";
 import { burnPasswordCheck, verifyPassword } from "./password.ts";
 import { forget, hit, lockedFor, RateLimitedError } from "./rate-limits.ts";
 import { requestInfo } from "./request-info.ts";
@@ -115,11 +116,35 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
       }),
     ],
     callbacks: {
+      // SSO joins an existing account by email only when the provider verified that email.
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== "oidc") return true;
+        const email = String(profile?.email ?? user.email ?? "").toLowerCase();
+        const existing = email ? await db().user.findUnique({ where: { email } }) : null;
+        const linked = await db().account.findUnique({
+          where: {
+            provider_providerAccountId: {
+              provider: account.provider,
+              providerAccountId: account.providerAccountId,
+            },
+          },
+        });
+        return ssoLinkAllowed({
+          providerVerifiedEmail: profile?.email_verified === true,
+          existingUserByEmail: Boolean(existing),
+          alreadyLinked: Boolean(linked),
+        });
+      },
       // Runs with `user` only at sign-in: open the server-side session then.
-      async jwt({ token, user, account }) {
+      async jwt({ token, user, account, profile }) {
         if (user?.id) {
           const userId = user.id;
+          // A sign-in link, or SSO vouching for the email, proves the address.
+          const proves =
+            account?.provider === "email" ||
+            (account?.provider === "oidc" && profile?.email_verified === true);
           token.sid = await db().$transaction(async (tx) => {
+            if (proves) await claimProvenAddress(tx, userId, account?.provider ?? "email", request);
             const sid = await createSession(
               tx,
               userId,
