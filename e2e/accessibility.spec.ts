@@ -68,6 +68,8 @@ test("dashboard pages pass axe in light and dark, desktop and phone", async ({
     ["agents", `${base}/agents`],
     ["agent", agentPath],
     ["agent-network", `${agentPath}?tab=network`],
+    ["agent-tasks", `${agentPath}?tab=tasks`],
+    ["tasks", `${base}/tasks`],
     ["secrets", `${base}/secrets`],
     ["secret-usage", `${base}/secrets/usage`],
     ["members", `${base}/members`],

@@ -27,8 +27,15 @@ export function DataTable<Row>(props: {
   empty: ReactNode;
   rowTestId?: string;
   pageSize?: number;
+  /**
+   * A click anywhere on a row (outside its links and buttons) opens it. A row must still hold
+   * a link or button doing the same, for the keyboard.
+   */
+  onRowClick?: (row: Row) => void;
+  /** Marks the row that is open (highlighted). */
+  isRowCurrent?: (row: Row) => boolean;
 }) {
-  const { rows, columns, filterText, pageSize = 25 } = props;
+  const { rows, columns, filterText, pageSize = 25, onRowClick, isRowCurrent } = props;
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | null>(null);
   const [filter, setFilter] = useState("");
   const [page, setPage] = useState(0);
@@ -65,7 +72,8 @@ export function DataTable<Row>(props: {
           className="w-full max-w-xs rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
         />
       )}
-      <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+      {/* relative: screen-reader-only text in cells stays inside the scrolling box. */}
+      <div className="relative overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <table className="w-full text-sm" aria-label={props.label}>
           <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
             <tr>
@@ -125,7 +133,18 @@ export function DataTable<Row>(props: {
                 <tr
                   key={props.rowKey(row)}
                   data-testid={props.rowTestId}
-                  className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
+                  onClick={
+                    onRowClick
+                      ? (e) => {
+                          const target = e.target as HTMLElement;
+                          if (target.closest("a, button, input, select, textarea, summary")) return;
+                          onRowClick(row);
+                        }
+                      : undefined
+                  }
+                  className={`border-b border-zinc-100 last:border-0 dark:border-zinc-800 ${
+                    onRowClick ? "cursor-pointer hover:bg-zinc-50 dark:hover:bg-zinc-800/60" : ""
+                  } ${isRowCurrent?.(row) ? "bg-indigo-50 dark:bg-indigo-950/60" : ""}`}
                 >
                   {columns.map((c) => (
                     <td key={c.key} className={cellClass}>

@@ -1,4 +1,4 @@
-// One look for every state a thing can be in: agents, sandboxes, hosts.
+// One look for every state a thing can be in: agents, sandboxes, hosts, tasks, schedules.
 const tones = {
   good: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200",
   busy: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
@@ -21,6 +21,13 @@ const toneOf: Record<string, keyof typeof tones> = {
   LOST: "bad",
   REVOKED: "bad",
   QUARANTINED: "bad",
+  // Tasks and schedules.
+  QUEUED: "busy",
+  SUCCEEDED: "good",
+  CANCELLED: "idle",
+  TIMED_OUT: "bad",
+  ACTIVE: "good",
+  PAUSED: "idle",
 };
 
 export function StatusBadge({ state, testId }: { state: string; testId?: string }) {

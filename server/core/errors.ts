@@ -16,6 +16,16 @@ export function describeError(error: unknown): string {
     return describeError(error.errors[0]);
   }
   if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;
+  // Libraries sometimes throw or emit plain objects: their message, else what they hold.
+  if (error && typeof error === "object") {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === "string" && message) return message.split("\n")[0] ?? message;
+    try {
+      return JSON.stringify(error).slice(0, 300);
+    } catch {
+      return Object.prototype.toString.call(error);
+    }
+  }
   return String(error);
 }
 

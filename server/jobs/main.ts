@@ -15,7 +15,7 @@ async function main() {
     hostDeadlineSeconds: config.CORRAL_WORKER_DEADLINE_SECONDS,
     log,
   });
-  log("running: webhook delivery, audit retention (hourly), fleet controller");
+  log("running: webhook delivery, audit retention (hourly), fleet controller, schedules, task sweep");
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });

@@ -1,30 +1,51 @@
-// What a schedule is made of; the same schemas validate the API and the form.
+// What a schedule is made of; the same schemas validate the API and the form as you type.
+// Pure (zod and Intl only), so the browser can load it; whether the scheduler understands an
+// expression is asked of the server (cron.ts, schedules.preview) and checked on save.
 import { z } from "zod";
-import { cronSchema, nextRuns, timezoneSchema } from "./cron.ts";
 
-export const scheduleFieldsSchema = z
-  .object({
-    name: z
-      .string()
-      .trim()
-      .min(1, "Name the schedule")
-      .max(64)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, "Letters, digits, space, dot, dash and underscore"),
-    cron: cronSchema,
-    timezone: timezoneSchema.default("UTC"),
-    prompt: z.string().trim().min(1, "Say what the agent should do").max(100_000),
-    /** Runs missed while Corral was down: skipped, or one run as soon as it is back. */
-    missed: z.enum(["SKIP", "RUN_ONCE"]).default("SKIP"),
-  })
-  .refine((s) => nextRuns(s.cron, s.timezone, 1) !== null, {
-    path: ["cron"],
-    message: "Not a cron expression this scheduler understands",
-  });
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
-export const createScheduleSchema = z.intersection(
-  z.object({ agentId: z.string().min(1).max(64) }),
-  scheduleFieldsSchema,
-);
+export const cronSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter a cron expression")
+  .max(120)
+  .regex(
+    /^(\S+\s+){4}\S+$/,
+    "Five fields: minute hour day-of-month month day-of-week (e.g. 0 9 * * 1-5)",
+  );
+
+export const timezoneSchema = z
+  .string()
+  .trim()
+  .min(1, "A time zone such as UTC or Europe/Berlin")
+  .max(64)
+  .refine(isTimeZone, "A time zone such as UTC or Europe/Berlin");
+
+export const scheduleFieldsSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "Name the schedule")
+    .max(64, "At most 64 characters")
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, "Letters, digits, space, dot, dash and underscore"),
+  cron: cronSchema,
+  timezone: timezoneSchema.default("UTC"),
+  prompt: z.string().trim().min(1, "Say what the agent should do").max(100_000),
+  /** Runs missed while Corral was down: skipped, or one run as soon as it is back. */
+  missed: z.enum(["SKIP", "RUN_ONCE"]).default("SKIP"),
+});
+
+export const createScheduleSchema = scheduleFieldsSchema.extend({
+  agentId: z.string().min(1).max(64),
+});
 
 export const scheduleRef = z.object({ scheduleId: z.string().min(1).max(64) });
 

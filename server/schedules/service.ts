@@ -50,6 +50,12 @@ export async function createSchedule(
   request: AuditRequest,
 ) {
   return db.$transaction(async (tx) => {
+    if (!nextRuns(input.cron, input.timezone, 1))
+      throw new DomainError(
+        "BAD_REQUEST",
+        "Not a cron expression this scheduler understands",
+        "cron",
+      );
     const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId } });
     if (!agent)
       throw new DomainError("NOT_FOUND", "That agent does not exist (any more).", "agentId");

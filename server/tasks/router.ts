@@ -96,6 +96,17 @@ export const tasksRouter = createTRPCRouter({
   setPrice: tenantProcedure("billing.manage")
     .input(modelPriceSchema)
     .mutation(({ ctx, input }) =>
-      setModelPrice(ctx.db, ctx.acting, ctx.org.id, input, ctx.request),
+      setModelPrice(
+        ctx.db,
+        ctx.acting,
+        ctx.org.id,
+        // Only the price (the input also carries orgSlug).
+        {
+          model: input.model,
+          inputUsdPerMTok: input.inputUsdPerMTok,
+          outputUsdPerMTok: input.outputUsdPerMTok,
+        },
+        ctx.request,
+      ),
     ),
 });

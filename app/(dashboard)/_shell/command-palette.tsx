@@ -46,6 +46,7 @@ export function CommandPalette(props: {
   const pages: [string, string][] = [
     ["Overview", base],
     ["Agents", `${base}/agents`],
+    ["Tasks", `${base}/tasks`],
     ["Secrets", `${base}/secrets`],
     ["Secret usage", `${base}/secrets/usage`],
     ["Members", `${base}/members`],

@@ -2,6 +2,7 @@ import {
   Bot,
   KeyRound,
   LayoutDashboard,
+  ListChecks,
   LockKeyhole,
   ScrollText,
   Server,
@@ -72,6 +73,12 @@ export function Sidebar(props: {
             icon={<Bot aria-hidden="true" className="size-4 shrink-0" />}
           >
             Agents
+          </NavLink>
+          <NavLink
+            href={`/o/${current.slug}/tasks`}
+            icon={<ListChecks aria-hidden="true" className="size-4 shrink-0" />}
+          >
+            Tasks
           </NavLink>
           <NavLink
             href={`/o/${current.slug}/secrets`}

@@ -35,7 +35,8 @@ export default async function OrgLayout(props: {
         current={current}
         operator={Boolean(operator?.isOperator)}
       />
-      <main className="flex-1 space-y-6 p-6 md:p-10">
+      {/* min-w-0: wide tables scroll inside the page instead of widening it. */}
+      <main className="min-w-0 flex-1 space-y-6 p-6 md:p-10">
         {!session.user.emailVerified && <VerifyEmailBanner email={session.user.email} />}
         {props.children}
       </main>

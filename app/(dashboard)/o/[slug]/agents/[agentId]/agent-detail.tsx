@@ -18,6 +18,7 @@ import { AgentStats } from "./agent-stats.tsx";
 import { DeleteAgent } from "./delete-agent.tsx";
 import { EditAgentForm } from "./edit-agent-form.tsx";
 import { NetworkTab } from "./network-tab.tsx";
+import { TasksTab } from "./tasks-tab.tsx";
 
 export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
   const trpc = useTRPC();
@@ -27,11 +28,17 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
   const pathname = usePathname();
   const params = useSearchParams();
   // The chosen tab is in the URL, so a link (or a reload) opens it.
-  const tab = params.get("tab") === "network" ? "network" : "overview";
+  const tabParam = params.get("tab");
+  const tab = tabParam === "network" || tabParam === "tasks" ? tabParam : "overview";
   const selectTab = (id: string) => {
     const next = new URLSearchParams(params);
     if (id === "overview") next.delete("tab");
     else next.set("tab", id);
+    // A task's transcript belongs to the Tasks tab; its filters too.
+    if (id !== "tasks") {
+      next.delete("task");
+      next.delete("status");
+    }
     router.replace(next.size ? `${pathname}?${next}` : pathname, { scroll: false });
   };
   const overview = useQuery(trpc.organizations.overview.queryOptions({ orgSlug }));
@@ -240,6 +247,11 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
                 role={overview.data?.yourRole}
               />
             ),
+          },
+          {
+            id: "tasks",
+            label: "Tasks",
+            content: () => <TasksTab orgSlug={orgSlug} agent={a} role={overview.data?.yourRole} />,
           },
         ]}
       />
