@@ -2,7 +2,8 @@
 // `pg_notify(channel, key)` in its own transaction (delivered on commit), and one LISTEN
 // connection per process wakes whoever waits on that channel and key (a worker's long-poll
 // for its host, an agent asking for its next task, a page following a task's transcript).
-// Waiters always pass a timeout: polling stays as a slow backstop if the connection drops.
+// Waiters listen before they read (listenFor), so a change between the read and the wait is
+// not missed, and always pass a timeout: polling stays a slow backstop if the connection drops.
 import pg from "pg";
 import { webConfig } from "./config.ts";
 
@@ -43,23 +44,47 @@ function listen(): Promise<pg.Client> {
   return listening;
 }
 
-/** Resolves when `key` on `channel` may have changed, after `ms`, or on abort. */
-export async function waitFor(channel: Channel, key: string, ms: number, signal?: AbortSignal) {
+/**
+ * Listens on `key` from now on, so a change that lands between a read and the wait that
+ * follows it is not missed: read, then `wait`; a notification since `listen` (or since the
+ * last wait) ends the wait at once. Close it when done.
+ */
+export async function listenFor(channel: Channel, key: string) {
   await listen().catch(() => undefined);
-  if (signal?.aborted) return;
-  await new Promise<void>((resolve) => {
-    const name = slot(channel, key);
-    const set = waiters.get(name) ?? new Set();
-    waiters.set(name, set);
-    const done = () => {
-      clearTimeout(timer);
-      set.delete(done);
+  const name = slot(channel, key);
+  let pending = false;
+  let wake: (() => void) | null = null;
+  const onNotify = () => {
+    pending = true;
+    wake?.();
+  };
+  const set = waiters.get(name) ?? new Set();
+  waiters.set(name, set);
+  set.add(onNotify);
+  return {
+    /** Resolves on a notification (also one already latched), after `ms`, or on abort. */
+    wait(ms: number, signal?: AbortSignal): Promise<void> {
+      if (pending || signal?.aborted) {
+        pending = false;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          wake = null;
+          pending = false;
+          signal?.removeEventListener("abort", done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wake = done;
+        signal?.addEventListener("abort", done, { once: true });
+      });
+    },
+    close() {
+      set.delete(onNotify);
       if (set.size === 0) waiters.delete(name);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    set.add(done);
-    signal?.addEventListener("abort", done, { once: true });
-  });
+      wake?.();
+    },
+  };
 }

@@ -7,10 +7,10 @@ import { hit, RateLimitedError } from "../auth/rate-limits.ts";
 import { requestInfo } from "../auth/request-info.ts";
 import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
+import { channels, listenFor } from "../core/notify.ts";
 import { db } from "../db/client.ts";
 import { appendTaskEvents, claimNextTask, TaskRelayError, taskControl } from "../tasks/dispatch.ts";
 import { desiredStateFor } from "./desired.ts";
-import { waitForDesiredChange } from "./desired-notify.ts";
 import { authenticateHost, enrolHost } from "./enrolment.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
 import { applyReport } from "./report.ts";
@@ -77,7 +77,8 @@ const refused = () => json({ error: "host credential refused: enrol this host ag
 // report) share one budget, and each of its agents has its own for the task contract. Kept in
 // memory per web process: a bound against a runaway or hostile host, not an accounting.
 const hostLimiter = new RateLimiterMemory({ points: 100, duration: 1 });
-const agentLimiter = new RateLimiterMemory({ points: 50, duration: 1 });
+// An agent streaming its transcript posts events back to back (10–20 ms apart here).
+const agentLimiter = new RateLimiterMemory({ points: 200, duration: 1 });
 
 async function overRate(limiter: RateLimiterMemory, key: string): Promise<Response | null> {
   try {
@@ -150,14 +151,23 @@ export async function desired(req: Request): Promise<Response> {
   const waitMs = Math.min(30, Math.max(0, Number(url.searchParams.get("wait") ?? 20))) * 1000;
   const deadline = Date.now() + waitMs;
   let version = host.desiredVersion;
-  while (version <= after && Date.now() < deadline && !req.signal.aborted) {
-    await waitForDesiredChange(host.id, Math.min(5000, deadline - Date.now()), req.signal);
-    const row = await db().workerHost.findUnique({
-      where: { id: host.id },
-      select: { desiredVersion: true, revokedAt: true },
-    });
-    if (!row || row.revokedAt) return refused();
-    version = row.desiredVersion;
+  if (version <= after && waitMs > 0) {
+    // Listening first, then reading: a change committed in between still wakes this request.
+    const changes = await listenFor(channels.desired, host.id);
+    try {
+      for (;;) {
+        const row = await db().workerHost.findUnique({
+          where: { id: host.id },
+          select: { desiredVersion: true, revokedAt: true },
+        });
+        if (!row || row.revokedAt) return refused();
+        version = row.desiredVersion;
+        if (version > after || Date.now() >= deadline || req.signal.aborted) break;
+        await changes.wait(Math.min(5000, deadline - Date.now()), req.signal);
+      }
+    } finally {
+      changes.close();
+    }
   }
   if (version <= after) return new Response(null, { status: 304 });
   const state: DesiredState = await desiredStateFor(db(), host.id);

@@ -15,7 +15,9 @@ async function main() {
     hostDeadlineSeconds: config.CORRAL_WORKER_DEADLINE_SECONDS,
     log,
   });
-  log("running: webhook delivery, audit retention (hourly), fleet controller, schedules, task sweep");
+  log(
+    "running: webhook delivery, audit retention (hourly), fleet controller, schedules, task sweep",
+  );
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });

@@ -2,7 +2,7 @@
 // agent its next task (waiting for one when there is none), store what it sends back, and
 // tell it when its task is cancelled. A host may speak only for agents whose sandbox it holds.
 import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
-import { channels, waitFor } from "../core/notify.ts";
+import { channels, listenFor } from "../core/notify.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { TaskStatus } from "../db/generated/enums.ts";
 import type { TaskEventParsed, TaskForAgent } from "./contract.ts";
@@ -37,9 +37,13 @@ export const agentActor = (a: { id: string; name: string }) => ({
 
 /** Notifies waiters of an agent's queue and of a task's transcript, on commit. */
 export async function notifyTask(tx: Tx, agentId: string, taskId?: string) {
-  await tx.$executeRaw`SELECT pg_notify(${channels.tasks}, ${agentId})`;
-  if (taskId) await tx.$executeRaw`SELECT pg_notify(${channels.taskEvents}, ${taskId})`;
+  if (taskId)
+    await tx.$executeRaw`SELECT pg_notify(${channels.tasks}, ${agentId}), pg_notify(${channels.taskEvents}, ${taskId})`;
+  else await tx.$executeRaw`SELECT pg_notify(${channels.tasks}, ${agentId})`;
 }
+
+/** Prisma's "could not start a transaction in time": the pool is busy; worth a retry. */
+const busy = (error: unknown) => (error as { code?: string })?.code === "P2028";
 
 /**
  * One attempt to claim the agent's next task, FIFO within its concurrency. Tasks still
@@ -49,62 +53,68 @@ async function claimOnce(
   db: Db,
   host: { id: string },
   request: { agentId: string; generation: number; runId: string },
+  maxWaitMs: number,
 ): Promise<TaskForAgent | null> {
-  return db.$transaction(async (tx) => {
-    const agent = await agentOnHost(tx, host.id, request.agentId);
-    if (agent.quarantinedAt) throw new TaskRelayError(403, "the agent is quarantined");
-    // The agent's tasks are claimed one claimer at a time (FIFO, concurrency).
-    await tx.$queryRaw`SELECT id FROM "Agent" WHERE id = ${agent.id} FOR UPDATE`;
-    const orphans = await tx.task.findMany({
-      where: { agentId: agent.id, status: "RUNNING", runId: { not: request.runId } },
-    });
-    const events: AuditEventInput[] = [];
-    for (const task of orphans) {
-      await tx.task.update({
-        where: { id: task.id },
-        data: {
-          status: "FAILED",
-          finishedAt: new Date(),
-          reason: "the agent's process was replaced mid-task (it crashed or was restarted)",
-        },
+  return db.$transaction(
+    async (tx) => {
+      const agent = await agentOnHost(tx, host.id, request.agentId);
+      if (agent.quarantinedAt) throw new TaskRelayError(403, "the agent is quarantined");
+      // The agent's tasks are claimed one claimer at a time (FIFO, concurrency).
+      await tx.$queryRaw`SELECT id FROM "Agent" WHERE id = ${agent.id} FOR UPDATE`;
+      const orphans = await tx.task.findMany({
+        where: { agentId: agent.id, status: "RUNNING", runId: { not: request.runId } },
       });
-      await notifyTask(tx, agent.id, task.id);
-      events.push(
-        taskAudit(agent, task.id, "task.failed", "FAILURE", { reason: "agent restarted mid-task" }),
-      );
-    }
-    const running = await tx.task.count({ where: { agentId: agent.id, status: "RUNNING" } });
-    if (running >= agent.taskConcurrency) {
-      await appendAuditEvents(tx, events);
-      return null;
-    }
-    const [next] = await tx.$queryRaw<{ id: string }[]>`
+      const events: AuditEventInput[] = [];
+      for (const task of orphans) {
+        await tx.task.update({
+          where: { id: task.id },
+          data: {
+            status: "FAILED",
+            finishedAt: new Date(),
+            reason: "the agent's process was replaced mid-task (it crashed or was restarted)",
+          },
+        });
+        await notifyTask(tx, agent.id, task.id);
+        events.push(
+          taskAudit(agent, task.id, "task.failed", "FAILURE", {
+            reason: "agent restarted mid-task",
+          }),
+        );
+      }
+      const running = await tx.task.count({ where: { agentId: agent.id, status: "RUNNING" } });
+      if (running >= agent.taskConcurrency) {
+        await appendAuditEvents(tx, events);
+        return null;
+      }
+      const [next] = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Task" WHERE "agentId" = ${agent.id} AND status = 'QUEUED'
       ORDER BY "createdAt", id LIMIT 1 FOR UPDATE SKIP LOCKED`;
-    if (!next) {
+      if (!next) {
+        await appendAuditEvents(tx, events);
+        return null;
+      }
+      const task = await tx.task.update({
+        where: { id: next.id },
+        data: { status: "RUNNING", startedAt: new Date(), runId: request.runId },
+        include: { inputs: true },
+      });
+      await notifyTask(tx, agent.id, task.id);
+      events.push(taskAudit(agent, task.id, "task.started", "SUCCESS", { runId: request.runId }));
       await appendAuditEvents(tx, events);
-      return null;
-    }
-    const task = await tx.task.update({
-      where: { id: next.id },
-      data: { status: "RUNNING", startedAt: new Date(), runId: request.runId },
-      include: { inputs: true },
-    });
-    await notifyTask(tx, agent.id, task.id);
-    events.push(taskAudit(agent, task.id, "task.started", "SUCCESS", { runId: request.runId }));
-    await appendAuditEvents(tx, events);
-    return {
-      id: task.id,
-      prompt: task.prompt,
-      instructions: agent.instructions,
-      inputs: task.inputs.map((i) => ({
-        name: i.name,
-        contentBase64: Buffer.from(i.content).toString("base64"),
-      })),
-      timeoutSeconds: task.timeoutSeconds,
-      model: task.model,
-    };
-  });
+      return {
+        id: task.id,
+        prompt: task.prompt,
+        instructions: agent.instructions,
+        inputs: task.inputs.map((i) => ({
+          name: i.name,
+          contentBase64: Buffer.from(i.content).toString("base64"),
+        })),
+        timeoutSeconds: task.timeoutSeconds,
+        model: task.model,
+      };
+    },
+    { maxWait: maxWaitMs },
+  );
 }
 
 /** The agent's next task, waiting up to `waitSeconds` for one to be queued. */
@@ -115,10 +125,24 @@ export async function claimNextTask(
   signal?: AbortSignal,
 ): Promise<TaskForAgent | null> {
   const deadline = Date.now() + request.waitSeconds * 1000;
-  for (;;) {
-    const task = await claimOnce(db, host, request);
-    if (task || Date.now() >= deadline || signal?.aborted) return task;
-    await waitFor(channels.tasks, request.agentId, Math.min(5000, deadline - Date.now()), signal);
+  // Listening before the first look: a task queued in between still wakes this request.
+  const queue = await listenFor(channels.tasks, request.agentId);
+  try {
+    for (;;) {
+      let task: TaskForAgent | null = null;
+      try {
+        task = await claimOnce(db, host, request, Math.max(2000, deadline - Date.now()));
+      } catch (error) {
+        // A busy pool is not the agent's problem: look again until the long-poll ends.
+        if (!busy(error)) throw error;
+      }
+      if (task || Date.now() >= deadline || signal?.aborted) return task;
+      await queue.wait(Math.min(5000, deadline - Date.now()), signal);
+      // The agent hung up while waiting: claim nothing it would never receive.
+      if (signal?.aborted) return null;
+    }
+  } finally {
+    queue.close();
   }
 }
 
@@ -246,20 +270,20 @@ export async function taskControl(
   signal?: AbortSignal,
 ): Promise<{ cancel: boolean }> {
   const deadline = Date.now() + request.waitSeconds * 1000;
-  for (;;) {
-    const agent = await agentOnHost(db, host.id, request.agentId);
-    const task = await db.task.findFirst({
-      where: { id: request.taskId, agentId: agent.id },
-      select: { status: true, cancelRequestedAt: true },
-    });
-    if (!task) throw new TaskRelayError(404, "no such task for this agent");
-    const cancel = task.cancelRequestedAt !== null || isFinished(task.status);
-    if (cancel || Date.now() >= deadline || signal?.aborted) return { cancel };
-    await waitFor(
-      channels.taskEvents,
-      request.taskId,
-      Math.min(5000, deadline - Date.now()),
-      signal,
-    );
+  const changes = await listenFor(channels.taskEvents, request.taskId);
+  try {
+    for (;;) {
+      const agent = await agentOnHost(db, host.id, request.agentId);
+      const task = await db.task.findFirst({
+        where: { id: request.taskId, agentId: agent.id },
+        select: { status: true, cancelRequestedAt: true },
+      });
+      if (!task) throw new TaskRelayError(404, "no such task for this agent");
+      const cancel = task.cancelRequestedAt !== null || isFinished(task.status);
+      if (cancel || Date.now() >= deadline || signal?.aborted) return { cancel };
+      await changes.wait(Math.min(5000, deadline - Date.now()), signal);
+    }
+  } finally {
+    changes.close();
   }
 }

@@ -1,7 +1,7 @@
 // Tasks of one organisation: give agents work, cancel it, follow transcripts live, read
 // history and usage, and set the price table the cost estimate uses.
 
-import { channels, waitFor } from "../core/notify.ts";
+import { channels, listenFor } from "../core/notify.ts";
 import { createTRPCRouter, tenantProcedure } from "../core/trpc.ts";
 import { priceTable } from "./prices.ts";
 import {
@@ -51,17 +51,23 @@ export const tasksRouter = createTRPCRouter({
     .subscription(async function* ({ ctx, input, signal }) {
       let seq = 0;
       let last = "";
-      while (!signal?.aborted) {
-        const task = await getTask(ctx.db, ctx.org.id, input.taskId);
-        const events = await taskEvents(ctx.db, ctx.org.id, input.taskId, seq);
-        seq = events.at(-1)?.seq ?? seq;
-        const state = JSON.stringify(task);
-        if (events.length > 0 || state !== last) {
-          last = state;
-          yield { task, events };
+      // Listening before each read: an event stored in between wakes the next wait at once.
+      const changes = await listenFor(channels.taskEvents, input.taskId);
+      try {
+        while (!signal?.aborted) {
+          const task = await getTask(ctx.db, ctx.org.id, input.taskId);
+          const events = await taskEvents(ctx.db, ctx.org.id, input.taskId, seq);
+          seq = events.at(-1)?.seq ?? seq;
+          const state = JSON.stringify(task);
+          if (events.length > 0 || state !== last) {
+            last = state;
+            yield { task, events };
+          }
+          if (task.finishedAt && events.length === 0) return;
+          await changes.wait(5000, signal);
         }
-        if (task.finishedAt && events.length === 0) return;
-        await waitFor(channels.taskEvents, input.taskId, 5000, signal);
+      } finally {
+        changes.close();
       }
     }),
 

@@ -37,51 +37,54 @@ export async function createTask(
   input: CreateTaskInput,
   request: AuditRequest,
 ) {
-  return db.$transaction(async (tx) => {
-    const agent = await findAgent(tx, orgId, input.agentId);
-    // A stopped agent's tasks wait for it, or fail at once, as its settings say.
-    const refuse =
-      agent.whenStopped === "FAIL" &&
-      (agent.desiredState === "STOPPED" || agent.quarantinedAt !== null)
-        ? `${agent.name} is ${agent.quarantinedAt ? "quarantined" : "stopped"}, and its settings fail tasks given while it is stopped`
-        : null;
-    const task = await tx.task.create({
-      data: {
-        orgId,
-        agentId: agent.id,
-        prompt: input.prompt,
-        timeoutSeconds: input.timeoutSeconds ?? agent.taskTimeoutSeconds,
-        startedByType: starter.audit.type,
-        startedById: starter.audit.id ?? null,
-        startedByName: starter.audit.name,
-        scheduleId: starter.scheduleId ?? null,
-        ...(refuse && { status: "FAILED", reason: refuse, finishedAt: new Date() }),
-        inputs: {
-          create: input.inputs.map((file) => {
-            const content = Buffer.from(file.contentBase64, "base64");
-            return { name: file.name, content, size: content.length };
-          }),
+  return db.$transaction(
+    async (tx) => {
+      const agent = await findAgent(tx, orgId, input.agentId);
+      // A stopped agent's tasks wait for it, or fail at once, as its settings say.
+      const refuse =
+        agent.whenStopped === "FAIL" &&
+        (agent.desiredState === "STOPPED" || agent.quarantinedAt !== null)
+          ? `${agent.name} is ${agent.quarantinedAt ? "quarantined" : "stopped"}, and its settings fail tasks given while it is stopped`
+          : null;
+      const task = await tx.task.create({
+        data: {
+          orgId,
+          agentId: agent.id,
+          prompt: input.prompt,
+          timeoutSeconds: input.timeoutSeconds ?? agent.taskTimeoutSeconds,
+          startedByType: starter.audit.type,
+          startedById: starter.audit.id ?? null,
+          startedByName: starter.audit.name,
+          scheduleId: starter.scheduleId ?? null,
+          ...(refuse && { status: "FAILED", reason: refuse, finishedAt: new Date() }),
+          inputs: {
+            create: input.inputs.map((file) => {
+              const content = Buffer.from(file.contentBase64, "base64");
+              return { name: file.name, content, size: content.length };
+            }),
+          },
         },
-      },
-    });
-    await recordAuditEvent(tx, {
-      orgId,
-      actor: starter.audit,
-      action: refuse ? "task.failed" : "task.queued",
-      outcome: refuse ? "FAILURE" : "SUCCESS",
-      target: taskTarget(task),
-      request,
-      metadata: {
-        agent: { id: agent.id, name: agent.name },
-        inputs: input.inputs.map((i) => i.name),
-        timeoutSeconds: task.timeoutSeconds,
-        ...(starter.scheduleId && { scheduleId: starter.scheduleId }),
-        ...(refuse && { reason: refuse }),
-      },
-    });
-    await notifyTask(tx, agent.id, task.id);
-    return task;
-  });
+      });
+      await recordAuditEvent(tx, {
+        orgId,
+        actor: starter.audit,
+        action: refuse ? "task.failed" : "task.queued",
+        outcome: refuse ? "FAILURE" : "SUCCESS",
+        target: taskTarget(task),
+        request,
+        metadata: {
+          agent: { id: agent.id, name: agent.name },
+          inputs: input.inputs.map((i) => i.name),
+          timeoutSeconds: task.timeoutSeconds,
+          ...(starter.scheduleId && { scheduleId: starter.scheduleId }),
+          ...(refuse && { reason: refuse }),
+        },
+      });
+      await notifyTask(tx, agent.id, task.id);
+      return task;
+    },
+    { maxWait: 10_000 },
+  );
 }
 
 /** A queued task is cancelled at once; a running one is asked to stop (its agent confirms). */

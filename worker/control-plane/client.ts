@@ -97,7 +97,7 @@ export class ControlPlaneClient {
     body: unknown,
     timeoutMs: number,
     signal?: AbortSignal,
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<{ status: number; body: unknown; retryAfter?: string }> {
     let res: Response;
     try {
       res = await fetch(new URL(`${workerApiBase}/${path}`, this.baseUrl), {
@@ -125,6 +125,7 @@ export class ControlPlaneClient {
       parsed = { error: text.slice(0, 200) };
     }
     if (res.status >= 500) throw new UnreachableError(`control plane answered ${res.status}`);
-    return { status: res.status, body: parsed };
+    const retryAfter = res.headers.get("retry-after");
+    return { status: res.status, body: parsed, ...(retryAfter && { retryAfter }) };
   }
 }

@@ -20,12 +20,12 @@ export interface TaskRelay {
     body: unknown,
     timeoutMs: number,
     signal?: AbortSignal,
-  ): Promise<{ status: number; body: unknown }>;
+  ): Promise<{ status: number; body: unknown; retryAfter?: string }>;
 }
 
 const maxBody = 2 * 1024 * 1024;
 
-function send(res: http.ServerResponse, status: number, body: unknown) {
+function send(res: http.ServerResponse, status: number, body: unknown, retryAfter?: string) {
   if (status === 204) {
     res.writeHead(204).end();
     return;
@@ -34,6 +34,8 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
   res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(text),
+    // A rate limit's answer says when to come back.
+    ...(retryAfter && { "retry-after": retryAfter }),
   });
   res.end(text);
 }
@@ -78,7 +80,7 @@ export async function relayTaskCall(
         (body.data.waitSeconds + 15) * 1000,
         aborted.signal,
       );
-      return send(res, answer.status, answer.body);
+      return send(res, answer.status, answer.body, answer.retryAfter);
     }
     if (req.method === "POST" && taskPath?.[2] === "events") {
       const body = eventsRequestSchema.safeParse(await readJson(req));
@@ -90,7 +92,7 @@ export async function relayTaskCall(
         15_000,
         aborted.signal,
       );
-      return send(res, answer.status, answer.body);
+      return send(res, answer.status, answer.body, answer.retryAfter);
     }
     if (req.method === "GET" && taskPath?.[2] === "control") {
       const wait = Math.min(30, Math.max(0, Number(url.searchParams.get("wait") ?? 20) || 0));
@@ -106,7 +108,7 @@ export async function relayTaskCall(
         (wait + 15) * 1000,
         aborted.signal,
       );
-      return send(res, answer.status, answer.body);
+      return send(res, answer.status, answer.body, answer.retryAfter);
     }
     send(res, 404, {
       error: `no such task endpoint: ${req.method} ${url.pathname} (see the task contract v1)`,
@@ -114,7 +116,7 @@ export async function relayTaskCall(
   } catch (error) {
     if (aborted.signal.aborted) return;
     if (error instanceof UnreachableError)
-      return send(res, 503, { error: "the control plane cannot be reached right now; retry" });
+      return send(res, 503, { error: "the control plane is busy or unreachable right now; retry" });
     if (error instanceof SyntaxError) return send(res, 400, { error: "the body is not JSON" });
     send(res, 400, { error: (error as Error).message });
   }
