@@ -5,6 +5,7 @@ import type { Adapter, AdapterAccount, AdapterUser } from "next-auth/adapters";
 import type { AuditRequest } from "../audit/record.ts";
 import { recordAuditEvent } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
+import { claimProvenAddress } from "./address-proof.ts";
 
 type UserRow = { id: string; email: string; name: string; emailVerifiedAt: Date | null };
 
@@ -52,10 +53,19 @@ export function corralAdapter(db: Db, request: AuditRequest): Adapter {
       });
       return account && toAdapterUser(account.user);
     },
+    // Auth.js calls this with emailVerified when a sign-in link is used: the first proof of
+    // the address, which also drops whatever was set up without it (address-proof.ts).
     async updateUser(user) {
-      const updated = await db.user.update({
-        where: { id: user.id },
-        data: { ...(user.emailVerified !== undefined && { emailVerifiedAt: user.emailVerified }) },
+      const updated = await db.$transaction(async (tx) => {
+        const before = await tx.user.findUniqueOrThrow({ where: { id: user.id } });
+        if (user.emailVerified && !before.emailVerifiedAt)
+          await claimProvenAddress(tx, user.id, "email", request);
+        else if (user.emailVerified !== undefined)
+          await tx.user.update({
+            where: { id: user.id },
+            data: { emailVerifiedAt: user.emailVerified },
+          });
+        return tx.user.findUniqueOrThrow({ where: { id: user.id } });
       });
       return toAdapterUser(updated);
     },

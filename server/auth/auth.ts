@@ -171,11 +171,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
       // Auth.js creates SSO users unverified; the deployment's provider vouches for the address.
       async linkAccount({ user, account, profile }) {
         const vouched = (profile as { emailVerified?: Date | null }).emailVerified;
-        if (account.provider === "oidc" && vouched && user.id) {
-          await db().user.updateMany({
-            where: { id: user.id, emailVerifiedAt: null },
-            data: { emailVerifiedAt: new Date() },
-          });
+        const userId = user.id;
+        if (account.provider === "oidc" && vouched && userId) {
+          // The first proof of the address: drops what was set up without it.
+          await db().$transaction((tx) => claimProvenAddress(tx, userId, "oidc", request));
         }
       },
       async signOut(message) {

@@ -15,7 +15,7 @@ export function describeError(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
     return describeError(error.errors[0]);
   }
-  if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;
+  if (error instanceof Error) return error.message.split("\n")[0] || error.name;
   // Libraries sometimes throw or emit plain objects: their message, else what they hold.
   if (error && typeof error === "object") {
     const message = (error as { message?: unknown }).message;
