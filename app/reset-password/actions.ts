@@ -26,6 +26,7 @@ export async function resetPasswordAction(
       token,
       parsed.data.password,
       requestInfo(await headers()),
+      form.get("revokeApiKeys") === "on",
     ));
   } catch (error) {
     if (error instanceof DomainError) {

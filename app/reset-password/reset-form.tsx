@@ -26,6 +26,16 @@ export function ResetForm({ token }: { token: string }) {
         onBlur={() => form.touch("password")}
         error={form.errorFor("password") ?? state.fieldErrors?.password?.[0]}
       />
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="revokeApiKeys" defaultChecked className="mt-1" />
+        <span>
+          Also revoke every API key I made
+          <span className="block text-xs text-zinc-600 dark:text-zinc-400">
+            Every session ends either way. If you reset because someone may have your password, they
+            may have made keys too.
+          </span>
+        </span>
+      </label>
       {state.error && <Notice tone="error">{state.error}</Notice>}
       <button type="submit" disabled={pending} className={`w-full ${primaryButton}`}>
         {pending ? "Saving…" : "Set new password"}

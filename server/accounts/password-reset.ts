@@ -43,6 +43,8 @@ export async function resetPassword(
   token: string,
   password: string,
   request: AuditRequest,
+  /** Also revoke every API key the person made (a reset often follows a compromise). */
+  revokeApiKeys = false,
 ) {
   const row = await db.passwordResetToken.findUnique({
     where: { tokenHash: hashToken(token) },
@@ -71,7 +73,7 @@ export async function resetPassword(
       target: { type: "user", id: row.userId, name: row.user.email },
       request,
     });
-    await revokeAllSessions(tx, row.user, request, "password_reset");
+    await revokeAllSessions(tx, row.user, request, "password_reset", { revokeApiKeys });
   });
   return { email: row.user.email };
 }

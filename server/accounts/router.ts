@@ -1,5 +1,6 @@
 // The signed-in person: who they are and which organisations they belong to.
 
+import { z } from "zod";
 import { revokeAllSessions } from "../auth/sign-out-everywhere.ts";
 import { createTRPCRouter, signedInProcedure } from "../core/trpc.ts";
 
@@ -15,7 +16,13 @@ export const accountsRouter = createTRPCRouter({
     return memberships.map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role }));
   }),
 
-  signOutEverywhere: signedInProcedure.mutation(({ ctx }) =>
-    ctx.db.$transaction((tx) => revokeAllSessions(tx, ctx.session.user, ctx.request, "requested")),
-  ),
+  signOutEverywhere: signedInProcedure
+    .input(
+      z.object({ revokeApiKeys: z.boolean().default(false) }).default({ revokeApiKeys: false }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.db.$transaction((tx) =>
+        revokeAllSessions(tx, ctx.session.user, ctx.request, "requested", input),
+      ),
+    ),
 });

@@ -56,6 +56,6 @@ describe("sign out everywhere", () => {
     const event = await db.auditEvent.findFirstOrThrow({
       where: { action: "auth.signed_out_everywhere", actorId: user.id },
     });
-    expect(event.metadata).toEqual({ sessions: 2, reason: "requested" });
+    expect(event.metadata).toEqual({ sessions: 2, reason: "requested", apiKeysRevoked: 0 });
   });
 });

@@ -11,11 +11,14 @@ export async function signOutAction() {
   await signOut({ redirectTo: "/sign-in" });
 }
 
-export async function signOutEverywhereAction() {
+export async function signOutEverywhereAction(form: FormData) {
   const session = await currentSession();
   if (session) {
     const request = requestInfo(await headers());
-    await db().$transaction((tx) => revokeAllSessions(tx, session.user, request, "requested"));
+    const revokeApiKeys = form.get("revokeApiKeys") === "on";
+    await db().$transaction((tx) =>
+      revokeAllSessions(tx, session.user, request, "requested", { revokeApiKeys }),
+    );
   }
   await signOut({ redirectTo: "/sign-in" });
 }
