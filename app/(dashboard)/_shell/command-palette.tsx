@@ -5,7 +5,9 @@ import { useQuery } from "@tanstack/react-query";
 import { Command } from "cmdk";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
+import { visibleSections } from "@/app/lib/sections.ts";
 import { useTRPC } from "@/app/lib/trpc.ts";
+import type { Role } from "@/server/db/generated/enums.ts";
 import type { OrgChoice } from "./sidebar.tsx";
 
 const item =
@@ -43,19 +45,11 @@ export function CommandPalette(props: {
     router.push(path);
   };
   const base = `/o/${current.slug}`;
-  const pages: [string, string][] = [
-    ["Overview", base],
-    ["Agents", `${base}/agents`],
-    ["Tasks", `${base}/tasks`],
-    ["Secrets", `${base}/secrets`],
-    ["Secret usage", `${base}/secrets/usage`],
-    ["Members", `${base}/members`],
-    ["Audit log", `${base}/audit`],
-    ["Retention & webhooks", `${base}/audit/settings`],
-    ["API keys", `${base}/api-keys`],
-    ["Settings", `${base}/settings`],
-    ...(operator ? ([["Fleet", `${base}/fleet`]] as [string, string][]) : []),
-  ];
+  // The same list, and the same permissions, as the sidebar.
+  const pages: [string, string][] = visibleSections(current.role as Role, operator).map((s) => [
+    s.label,
+    `${base}${s.path}`,
+  ]);
 
   return (
     <>

@@ -10,13 +10,25 @@ import {
   Users,
 } from "lucide-react";
 import Link from "next/link";
-import { can } from "@/server/auth/permissions.ts";
+import { type Section, type SectionIcon, visibleSections } from "@/app/lib/sections.ts";
 import type { SessionUser } from "@/server/auth/sessions.ts";
 import type { Role } from "@/server/db/generated/enums.ts";
 import { CollapsibleNav } from "./collapsible-nav.tsx";
 import { CommandPalette } from "./command-palette.tsx";
 import { NavLink } from "./nav-link.tsx";
 import { SignOutButton, SignOutEverywhereButton } from "./sign-out-button.tsx";
+
+const icons: Record<SectionIcon, typeof Bot> = {
+  overview: LayoutDashboard,
+  agents: Bot,
+  tasks: ListChecks,
+  secrets: LockKeyhole,
+  members: Users,
+  audit: ScrollText,
+  "api-keys": KeyRound,
+  settings: Settings,
+  fleet: Server,
+};
 
 export interface OrgChoice {
   slug: string;
@@ -31,6 +43,21 @@ export function Sidebar(props: {
   operator: boolean;
 }) {
   const { user, orgs, current, operator } = props;
+  // The same list, and the same permissions, as the command palette.
+  const shown = visibleSections(current.role as Role, operator).filter((s) => s.icon);
+  const link = (s: Section) => {
+    const Icon = icons[s.icon ?? "overview"];
+    return (
+      <NavLink
+        key={s.path}
+        href={`/o/${current.slug}${s.path}`}
+        exact={s.path === ""}
+        icon={<Icon aria-hidden="true" className="size-4 shrink-0" />}
+      >
+        {s.label}
+      </NavLink>
+    );
+  };
   return (
     <aside className="flex w-full flex-col gap-6 border-b border-zinc-200 bg-white p-4 md:min-h-dvh md:w-64 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900">
       <Link href="/" className="text-lg font-bold tracking-tight">
@@ -61,70 +88,15 @@ export function Sidebar(props: {
           <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
             {current.name}
           </p>
-          <NavLink
-            href={`/o/${current.slug}`}
-            exact
-            icon={<LayoutDashboard aria-hidden="true" className="size-4 shrink-0" />}
-          >
-            Overview
-          </NavLink>
-          <NavLink
-            href={`/o/${current.slug}/agents`}
-            icon={<Bot aria-hidden="true" className="size-4 shrink-0" />}
-          >
-            Agents
-          </NavLink>
-          <NavLink
-            href={`/o/${current.slug}/tasks`}
-            icon={<ListChecks aria-hidden="true" className="size-4 shrink-0" />}
-          >
-            Tasks
-          </NavLink>
-          <NavLink
-            href={`/o/${current.slug}/secrets`}
-            icon={<LockKeyhole aria-hidden="true" className="size-4 shrink-0" />}
-          >
-            Secrets
-          </NavLink>
-          <NavLink
-            href={`/o/${current.slug}/members`}
-            icon={<Users aria-hidden="true" className="size-4 shrink-0" />}
-          >
-            Members
-          </NavLink>
-          {can(current.role as Role, "audit.read") && (
-            <NavLink
-              href={`/o/${current.slug}/audit`}
-              icon={<ScrollText aria-hidden="true" className="size-4 shrink-0" />}
-            >
-              Audit log
-            </NavLink>
-          )}
-          <NavLink
-            href={`/o/${current.slug}/api-keys`}
-            icon={<KeyRound aria-hidden="true" className="size-4 shrink-0" />}
-          >
-            API keys
-          </NavLink>
-          <NavLink
-            href={`/o/${current.slug}/settings`}
-            icon={<Settings aria-hidden="true" className="size-4 shrink-0" />}
-          >
-            Settings
-          </NavLink>
+          {shown.filter((s) => !s.operator).map(link)}
         </nav>
 
-        {operator && (
+        {shown.some((s) => s.operator) && (
           <nav aria-label="Deployment" className="space-y-1">
             <p className="px-2 text-xs font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
               Deployment
             </p>
-            <NavLink
-              href={`/o/${current.slug}/fleet`}
-              icon={<Server aria-hidden="true" className="size-4 shrink-0" />}
-            >
-              Fleet
-            </NavLink>
+            {shown.filter((s) => s.operator).map(link)}
           </nav>
         )}
 
