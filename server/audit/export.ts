@@ -2,6 +2,7 @@
 // the rows itself (COPY … TO STDOUT) and they stream to the client with backpressure, so
 // memory stays flat and the rate is the database's, however many months are exported.
 import { Readable } from "node:stream";
+import type { PoolClient } from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import type { PgPool } from "../db/pg-pool.ts";
 import { auditFilterSql } from "./filter-sql.ts";
@@ -51,6 +52,18 @@ function copyStatement(where: string, format: ExportFormat): string {
   return `COPY (SELECT row_to_json(e) FROM (SELECT ${select} ${from}) e) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e')`;
 }
 
+/** Exports one organisation may run at once: a tenant cannot hold every export connection. */
+export const maxExportsPerOrg = 2;
+/** How long one export's query may run, a slow reader included. */
+export const exportTimeoutSeconds = 600;
+
+/** The organisation already runs as many exports as it may. */
+export class ExportsBusy extends Error {
+  override name = "ExportsBusy";
+}
+
+const running = new Map<string, number>();
+
 /**
  * Opens the export: one pooled connection in a read-only transaction, holding the filter
  * values as settings, with COPY streaming out. The connection goes back to the pool when the
@@ -64,7 +77,31 @@ export async function exportStream(
 ): Promise<ReadableStream<Uint8Array>> {
   const { where, settings } = auditFilterSql(chain, filters);
   const names = Object.keys(settings);
-  const client = await pool.connect();
+  const now = running.get(chain) ?? 0;
+  if (now >= maxExportsPerOrg)
+    throw new ExportsBusy(
+      `${now} exports of this organisation are already running; try again when one has finished.`,
+    );
+  running.set(chain, now + 1);
+  // An export counts until its reader has it all (or gives up), not just until the database
+  // has sent it: a slow reader is what holds a tenant's share.
+  let counted = true;
+  const done = () => {
+    if (!counted) return;
+    counted = false;
+    const left = (running.get(chain) ?? 1) - 1;
+    if (left > 0) running.set(chain, left);
+    else running.delete(chain);
+  };
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    done();
+    throw new ExportsBusy(
+      `exports are busy right now (${(error as Error).message}); try again shortly.`,
+    );
+  }
   let released = false;
   const release = (discard: boolean) => {
     if (released) return;
@@ -73,6 +110,8 @@ export async function exportStream(
   };
   try {
     await client.query("BEGIN READ ONLY");
+    // A reader that stalls cannot hold the connection for ever.
+    await client.query(`SET LOCAL statement_timeout = '${exportTimeoutSeconds}s'`);
     await client.query(
       `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
       names.flatMap((n) => [`corral.${n}`, settings[n] ?? ""]),
@@ -88,9 +127,28 @@ export async function exportStream(
     copy.on("close", () => {
       if (!copy.readableEnded) release(true);
     });
-    return Readable.toWeb(copy) as ReadableStream<Uint8Array>;
+    const rows = (Readable.toWeb(copy) as ReadableStream<Uint8Array>).getReader();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await rows.read();
+          if (next.done) {
+            done();
+            controller.close();
+          } else controller.enqueue(next.value);
+        } catch (error) {
+          done();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        done();
+        return rows.cancel(reason);
+      },
+    });
   } catch (error) {
     release(true);
+    done();
     throw error;
   }
 }

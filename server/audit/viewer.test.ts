@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectTestDb, connectTestPool, contextFor, makeOrg, makeUser } from "../../test/db.ts";
 import { createCaller } from "../root-router.ts";
-import { exportStream } from "./export.ts";
+import { ExportsBusy, exportStream } from "./export.ts";
 import type { AuditFilters } from "./filters.ts";
 import { type AuditAction, recordAuditEvent } from "./record.ts";
 
@@ -78,6 +78,20 @@ const exported = async (filters: AuditFilters, format: "csv" | "ndjson") =>
   new Response(await exportStream(pool, orgId, filters, format)).text();
 
 describe("audit export", () => {
+  it("lets one organisation run only two exports at once, so it cannot hold every connection", async () => {
+    const open = [
+      await exportStream(pool, orgId, {}, "csv"),
+      await exportStream(pool, orgId, {}, "csv"),
+    ];
+    await expect(exportStream(pool, orgId, {}, "csv")).rejects.toBeInstanceOf(ExportsBusy);
+    // Another organisation is not held up.
+    const other = await exportStream(pool, `other-${orgId}`, {}, "csv");
+    await new Response(other).text();
+    for (const stream of open) await new Response(stream).text();
+    // Once they have finished, a new one may start.
+    await new Response(await exportStream(pool, orgId, {}, "csv")).text();
+  });
+
   it("neutralises spreadsheet formulas in CSV, quoting every cell", async () => {
     const csv = await exported({ action: "org.updated" }, "csv");
     const [header, first] = csv.trim().split("\n");

@@ -5,7 +5,8 @@ import { webConfig } from "../core/config.ts";
 export type PgPool = pg.Pool;
 
 export function createPgPool(url: string, max = 4): PgPool {
-  return new pg.Pool({ connectionString: url, max });
+  // Waiting for a free connection has an end: a busy pool answers "try again", not a hang.
+  return new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
 }
 
 const globalForPool = globalThis as unknown as { corralPgPool?: PgPool };

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { NextResponse } from "next/server";
-import { exportFormats, exportStream } from "@/server/audit/export.ts";
+import { ExportsBusy, exportFormats, exportStream } from "@/server/audit/export.ts";
 import { auditFilterSchema } from "@/server/audit/filters.ts";
 import { recordAuditEvent } from "@/server/audit/record.ts";
 import { resolveTenantAccess } from "@/server/core/tenant-access.ts";
@@ -49,7 +49,16 @@ export async function GET(req: Request, props: { params: Promise<{ slug: string 
     }),
   );
   const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
-  const body = await exportStream(pgPool(), access.org.id, filters.data, format);
+  let body: ReadableStream<Uint8Array>;
+  try {
+    body = await exportStream(pgPool(), access.org.id, filters.data, format);
+  } catch (error) {
+    if (!(error instanceof ExportsBusy)) throw error;
+    return NextResponse.json(
+      { error: error.message },
+      { status: 429, headers: { "retry-after": "10" } },
+    );
+  }
   return new Response(body, {
     headers: {
       "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
