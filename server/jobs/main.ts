@@ -15,12 +15,14 @@ async function main() {
     hostDeadlineSeconds: config.CORRAL_WORKER_DEADLINE_SECONDS,
     log,
   });
+  // Listen for the stop signal before saying it runs: whoever reads that line may stop it.
+  const stopped = new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+  });
   log(
     "running: webhook delivery, audit retention (hourly), fleet controller, schedules, task sweep",
   );
-  await new Promise<void>((resolve) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
-  });
+  await stopped;
   log("stopping");
   await runner.stop();
   await db().$disconnect();
