@@ -1,6 +1,7 @@
 // Entry point of the worker process (`npm run worker`). Fails fast, in one line, when its
 // configuration is wrong or no engine answers; builds the local images if missing; then
 // enrols (or reuses its credential) and runs the fleet agent until stopped.
+import "../infra/host/check-node.mjs"; // first: one line and exit 1 on an unsupported Node.js
 import { ensureImages } from "../infra/images/ensure-images.ts";
 import { describeError } from "../server/core/errors.ts";
 import { workerConfig } from "./config.ts";

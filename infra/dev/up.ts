@@ -1,6 +1,8 @@
 // `npm run up`: the whole system on one machine — database (embedded PostgreSQL unless
 // DATABASE_URL is set), migrations, demo data, a production build of the web app on :3000
 // and one local worker — then the URL and demo credentials. Ctrl-C stops everything.
+// First: is this Node.js one the dependencies support? (One line and exit 1 if not.)
+import "../host/check-node.mjs";
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
@@ -114,7 +116,12 @@ async function main() {
     const pgDir = path.join(dataDir, "postgres");
     const pgPort = Number(process.env.CORRAL_EMBEDDED_PG_PORT ?? 54329);
     embedded = await step(`starting embedded PostgreSQL on :${pgPort} (${pgDir})`, () =>
-      startEmbeddedPostgres({ dataDir: pgDir, port: pgPort, password: secrets.embeddedPgPassword }),
+      startEmbeddedPostgres({
+        dataDir: pgDir,
+        port: pgPort,
+        password: secrets.embeddedPgPassword,
+        log: (line) => console.log(`  ${line}`),
+      }),
     );
     databaseUrl = withDatabase(embedded.url, "corral");
   }

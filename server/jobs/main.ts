@@ -1,5 +1,6 @@
 // Entry point of the job runner (`npm run jobs`): webhook delivery and audit retention.
 // Fails fast, in one line, when its configuration is wrong.
+import "../../infra/host/check-node.mjs"; // first: one line and exit 1 on an unsupported Node.js
 import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
