@@ -7,6 +7,7 @@ import type { Acting } from "../auth/acting.ts";
 import { webConfig } from "../core/config.ts";
 import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
+import { withSystemScope } from "../db/tenant-scope.ts";
 import { placeSandboxes } from "../fleet/controller.ts";
 import { bumpOrgHost } from "../fleet/desired.ts";
 import { checkQuota, lockOrg } from "./quotas.ts";
@@ -22,7 +23,10 @@ async function findAgent(tx: Tx | Db, orgId: string, agentId: string) {
 async function ensureSandbox(tx: Tx, orgId: string) {
   if (await tx.sandbox.findUnique({ where: { orgId } })) return;
   await tx.sandbox.create({ data: { orgId } });
-  await placeSandboxes(tx, { deadlineSeconds: webConfig().CORRAL_WORKER_DEADLINE_SECONDS });
+  // Placement weighs every tenant's sandboxes, so it looks past this tenant's scope.
+  await withSystemScope(tx, () =>
+    placeSandboxes(tx, { deadlineSeconds: webConfig().CORRAL_WORKER_DEADLINE_SECONDS }),
+  );
 }
 
 const specOf = (a: {

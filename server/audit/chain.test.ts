@@ -26,9 +26,13 @@ async function chainOf(n: number) {
   return { chain: org.id, ids: events.map((e) => e.id) };
 }
 
-/** Runs SQL as a database owner who switched the append-only trigger off. */
+/**
+ * Runs SQL as a database owner who switched the append-only trigger off. The application's
+ * role cannot (it owns no table), so the transaction drops back to the session's own role.
+ */
 async function tamper(sql: string, ...values: unknown[]) {
   await db.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SET LOCAL ROLE NONE");
     await tx.$executeRawUnsafe(`ALTER TABLE "AuditEvent" DISABLE TRIGGER "AuditEvent_append_only"`);
     await tx.$executeRawUnsafe(sql, ...values);
     await tx.$executeRawUnsafe(`ALTER TABLE "AuditEvent" ENABLE TRIGGER "AuditEvent_append_only"`);

@@ -71,6 +71,7 @@ const running = new Map<string, number>();
  */
 export async function exportStream(
   pool: PgPool,
+  /** The organisation's id, which names its chain. */
   chain: string,
   filters: AuditFilters,
   format: ExportFormat,
@@ -112,9 +113,15 @@ export async function exportStream(
     await client.query("BEGIN READ ONLY");
     // A reader that stalls cannot hold the connection for ever.
     await client.query(`SET LOCAL statement_timeout = '${exportTimeoutSeconds}s'`);
+    // The filter values, and the tenant scope that row-level security reads (the chain of an
+    // organisation's events is named by its id).
+    const values: [string, string][] = [
+      ["corral.org_id", chain],
+      ...names.map((n): [string, string] => [`corral.${n}`, settings[n] ?? ""]),
+    ];
     await client.query(
-      `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
-      names.flatMap((n) => [`corral.${n}`, settings[n] ?? ""]),
+      `SELECT ${values.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
+      values.flat(),
     );
     const copy = client.query(copyTo(copyStatement(where, format)));
     copy.on("end", () => {

@@ -19,6 +19,7 @@ import type { Permission } from "../auth/permissions.ts";
 import { requestInfo } from "../auth/request-info.ts";
 import type { ValidSession } from "../auth/sessions.ts";
 import { type Db, db } from "../db/client.ts";
+import { scopedDb } from "../db/tenant-scope.ts";
 import { DomainError } from "./errors.ts";
 import { guardStream } from "./stream-guard.ts";
 import { resolveTenantAccess } from "./tenant-access.ts";
@@ -142,7 +143,9 @@ export function tenantProcedure(permission: Permission) {
     .input(tenantInput)
     .use(async ({ ctx, input, next, type }) => {
       const access = await resolveTenantAccess(ctx, input.orgSlug, permission);
-      const result = await next({ ctx: { ...ctx, ...access } });
+      // From here on the database itself shows only this organisation's rows (RLS).
+      const tenantDb = scopedDb(ctx.db, access.org.id);
+      const result = await next({ ctx: { ...ctx, ...access, db: tenantDb } });
       if (type !== "subscription" || !result.ok) return result;
       const stream = result.data as AsyncIterable<unknown>;
       return { ...result, data: guardStream(stream, ctx, { orgSlug: input.orgSlug, permission }) };

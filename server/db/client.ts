@@ -1,13 +1,16 @@
-// The one Prisma client of the web process, over node-postgres (Rust-free client).
+// The one Prisma client of the web process, over node-postgres (Rust-free client). Its
+// connections act as the row-level-security role (app-role.ts).
 import { PrismaPg } from "@prisma/adapter-pg";
 import { webConfig } from "../core/config.ts";
+import { appConnectionOptions } from "./app-role.ts";
 import { PrismaClient } from "./generated/client.ts";
 
 export type Db = PrismaClient;
 
 /** A client for `url`; the caller owns it and calls `$disconnect()` when done. */
 export function createDb(url: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  const adapter = new PrismaPg({ connectionString: url, options: appConnectionOptions });
+  return new PrismaClient({ adapter });
 }
 
 // Survives hot reload in `next dev`, which re-evaluates modules but keeps globalThis.
