@@ -10,6 +10,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { withSystemScope } from "../db/tenant-scope.ts";
 import { placeSandboxes } from "../fleet/controller.ts";
 import { bumpOrgHost } from "../fleet/desired.ts";
+import { ensureHostHasRoom } from "../fleet/reservations.ts";
 import { checkQuota, lockOrg } from "./quotas.ts";
 import type { CreateAgentInput, UpdateAgentInput } from "./schemas.ts";
 
@@ -19,11 +20,17 @@ async function findAgent(tx: Tx | Db, orgId: string, agentId: string) {
   return agent;
 }
 
-/** The organisation's sandbox, created and placed with its first agent. */
+/**
+ * The organisation's sandbox, created and placed with its first agent; with later agents,
+ * its host must have room for what they add. Both weigh every tenant's sandboxes on the
+ * fleet, so they look past this tenant's scope.
+ */
 async function ensureSandbox(tx: Tx, orgId: string) {
-  if (await tx.sandbox.findUnique({ where: { orgId } })) return;
+  if (await tx.sandbox.findUnique({ where: { orgId } })) {
+    await withSystemScope(tx, () => ensureHostHasRoom(tx, orgId));
+    return;
+  }
   await tx.sandbox.create({ data: { orgId } });
-  // Placement weighs every tenant's sandboxes, so it looks past this tenant's scope.
   await withSystemScope(tx, () =>
     placeSandboxes(tx, { deadlineSeconds: webConfig().CORRAL_WORKER_DEADLINE_SECONDS }),
   );
@@ -124,6 +131,8 @@ export async function updateAgent(
       request,
       metadata: { before: specOf(before), after: specOf(after), generation: after.generation },
     });
+    if (after.cpuMillis > before.cpuMillis || after.memoryMb > before.memoryMb)
+      await withSystemScope(tx, () => ensureHostHasRoom(tx, orgId));
     await bumpOrgHost(tx, orgId);
     return after;
   });

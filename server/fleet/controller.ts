@@ -6,15 +6,9 @@ import { recordAuditEvent } from "../audit/record.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { bumpHosts } from "./desired.ts";
 import { type PlacementMove, planPlacement } from "./placement.ts";
+import { cpuOvercommit, reservationsByOrg } from "./reservations.ts";
 
 const scheduler = { type: "SYSTEM" as const, name: "Scheduler" };
-
-/**
- * CPU quotas are limits, not reservations, and agents mostly wait on models and networks:
- * a host takes sandboxes whose CPU quotas add up to this many times its cores. Memory is
- * never overcommitted.
- */
-export const cpuOvercommit = 4;
 
 export interface FleetOptions {
   now?: Date;
@@ -30,11 +24,14 @@ export async function placeSandboxes(tx: Tx, options: FleetOptions): Promise<Pla
     tx.workerHost.findMany(),
     tx.sandbox.findMany({
       where: { org: { deletedAt: null } },
-      include: {
-        org: { select: { cpuQuotaMillis: true, memoryQuotaMb: true, placementLabels: true } },
-      },
+      include: { org: { select: { placementLabels: true } } },
     }),
   ]);
+  // A sandbox holds what its agents request, not its organisation's whole quota.
+  const reserved = await reservationsByOrg(
+    tx,
+    sandboxes.map((s) => s.orgId),
+  );
   const moves = planPlacement(
     hosts.map((h) => ({
       id: h.id,
@@ -49,8 +46,8 @@ export async function placeSandboxes(tx: Tx, options: FleetOptions): Promise<Pla
     sandboxes.map((s) => ({
       orgId: s.orgId,
       hostId: s.hostId,
-      cpuMillis: s.org.cpuQuotaMillis,
-      memoryMb: s.org.memoryQuotaMb,
+      cpuMillis: reserved.get(s.orgId)?.millis ?? 0,
+      memoryMb: reserved.get(s.orgId)?.memoryMb ?? 0,
       requiredLabels: s.org.placementLabels as Record<string, string>,
     })),
   );

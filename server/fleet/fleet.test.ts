@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
-import { enrolTestHost } from "../../test/fleet.ts";
+import { enrolTestHost, hostReport } from "../../test/fleet.ts";
 import { createCaller } from "../root-router.ts";
 import { reconcileFleet } from "./controller.ts";
 import { desiredStateFor } from "./desired.ts";
@@ -47,6 +47,38 @@ describe("agents and placement", () => {
     expect(await db.auditEvent.count({ where: { chain: org.id, action: "sandbox.placed" } })).toBe(
       1,
     );
+  });
+
+  it("reserves on a host what agents request, not the organisation's whole quota", async () => {
+    const pool = tag();
+    const small = { cpus: 2, memoryMb: 2048 };
+    const { hostId } = await enrolTestHost(db, `small-${pool}`, {
+      labels: { pool },
+      engine: { ...hostReport("x").engine, cpus: 2, memoryBytes: 2048 * 1024 * 1024 },
+      driver: { name: "engine-container", healthy: true, capacity: small },
+    });
+    // Three idle tenants with quotas far above the host: each holds only its agent (256 MiB)
+    // plus its engine's share (256 MiB), so all three fit where one quota would not.
+    const big = { cpuQuotaMillis: 16_000, memoryQuotaMb: 32_768 };
+    const tenants = [await setup(pool, big), await setup(pool, big), await setup(pool, big)];
+    for (const [i, t] of tenants.entries())
+      await t.api.create({ orgSlug: t.org.slug, name: `idle${i}`, ...spec });
+    const placed = await db.sandbox.findMany({
+      where: { orgId: { in: tenants.map((t) => t.org.id) } },
+    });
+    expect(placed.map((s) => s.hostId)).toEqual([hostId, hostId, hostId]);
+    // 3 × 512 MiB held; a fourth 512 MiB agent would pass 2048 MiB: refused, nothing kept.
+    const first = tenants[0];
+    if (!first) throw new Error("no tenant");
+    await expect(
+      first.api.create({ orgSlug: first.org.slug, name: "greedy", ...spec, memoryMb: 600 }),
+    ).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/no memory left/) });
+    expect(await db.agent.count({ where: { orgId: first.org.id } })).toBe(1);
+    const [agent] = (await first.api.list({ orgSlug: first.org.slug })).agents;
+    await expect(
+      first.api.update({ orgSlug: first.org.slug, agentId: agent?.id ?? "", memoryMb: 900 }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    await first.api.create({ orgSlug: first.org.slug, name: "modest", ...spec, memoryMb: 400 });
   });
 
   it("checks quotas in the same transaction, even when requests race", async () => {

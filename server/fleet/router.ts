@@ -10,6 +10,7 @@ import type { Db } from "../db/client.ts";
 import { placeSandboxes } from "./controller.ts";
 import { bumpHosts } from "./desired.ts";
 import { createEnrolmentToken } from "./enrolment.ts";
+import { reservationsByOrg } from "./reservations.ts";
 
 const hostId = z.object({ hostId: z.string().min(1).max(64) });
 
@@ -21,22 +22,39 @@ async function fleetHosts(db: Db) {
     include: {
       sandboxes: {
         include: {
-          org: { select: { slug: true, name: true, cpuQuotaMillis: true, memoryQuotaMb: true } },
+          org: { select: { slug: true, name: true } },
         },
       },
     },
   });
   const now = Date.now();
+  const reserved = await db.$transaction((tx) =>
+    reservationsByOrg(
+      tx,
+      hosts.flatMap((h) => h.sandboxes.map((s) => s.orgId)),
+    ),
+  );
+  const use = (orgId: string) => reserved.get(orgId) ?? { millis: 0, memoryMb: 0 };
   return hosts.map(({ credentialHash: _hash, sandboxes, ...h }) => ({
     ...h,
     live: !h.revokedAt && !h.lostAt && now - h.lastHeartbeatAt.getTime() <= deadline * 1000,
-    usedMillis: sandboxes.reduce((n, s) => n + s.org.cpuQuotaMillis, 0),
-    usedMemoryMb: sandboxes.reduce((n, s) => n + s.org.memoryQuotaMb, 0),
+    // Reserved by the agents of the sandboxes placed here (reservations.ts).
+    usedMillis: sandboxes.reduce((n, s) => n + use(s.orgId).millis, 0),
+    usedMemoryMb: sandboxes.reduce((n, s) => n + use(s.orgId).memoryMb, 0),
     sandboxes: sandboxes.map((s) => ({
       org: s.org.name,
       slug: s.org.slug,
       state: s.state,
       reason: s.reason,
+      // Its storage as the host last measured it (null until then).
+      storage:
+        s.storageUsedBytes !== null && s.storageSizeBytes !== null
+          ? {
+              usedBytes: Number(s.storageUsedBytes),
+              sizeBytes: Number(s.storageSizeBytes),
+              measuredAt: s.storageMeasuredAt,
+            }
+          : null,
     })),
   }));
 }
