@@ -250,13 +250,25 @@ async function shutdown(code: number): Promise<never> {
   await mailSink?.stop();
   await demoModelServer?.close();
   await embedded?.stop();
+  if (code === 0) console.log("Corral stopped.");
   process.exit(code);
 }
 
+// One Ctrl-C reaches this process several times at once (from the terminal, and relayed by
+// npm and tsx): the first starts an orderly stop, the database last, and echoes within two
+// seconds are ignored. Pressing Ctrl-C again later stops at once (the database is still told
+// to stop as the process exits).
+let firstSignalAt = 0;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.log(`\n${signal}: stopping Corral…`);
-    void shutdown(0);
+  process.on(signal, () => {
+    if (!firstSignalAt) {
+      firstSignalAt = Date.now();
+      console.log(`\n${signal}: stopping Corral… (again to stop at once)`);
+      void shutdown(0);
+    } else if (Date.now() - firstSignalAt > 2000) {
+      console.log(`${signal} again: stopping at once`);
+      process.exit(130);
+    }
   });
 }
 
