@@ -58,6 +58,8 @@ export default defineConfig({
       CORRAL_DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD,
       CORRAL_WORKER_NAME: "e2e-worker",
       CORRAL_WORKER_LABELS: "zone=e2e",
+      // Each sandbox reserves its storage on the disk: a small one keeps test runs light.
+      CORRAL_SANDBOX_STORAGE_MB: "4096",
       CORRAL_MAIL_SINK_PORT: "2526",
       CORRAL_OIDC_ISSUER: oidc.issuer,
       CORRAL_OIDC_CLIENT_ID: oidc.clientId,

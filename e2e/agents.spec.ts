@@ -36,6 +36,10 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
   });
   await expect(page.getByTestId("live-indicator")).toHaveText("live");
   await expect(page.getByTestId("agent-cpu")).toBeVisible({ timeout: 30_000 });
+  // Its workspace's disk, measured by the worker inside the sandbox: used of its size.
+  await expect(page.getByTestId("agent-workspace")).toContainText(/MiB of \d+ MiB/, {
+    timeout: 30_000,
+  });
   await snapshot(page, testInfo, "agent-running");
 
   await page.getByRole("button", { name: "Stop" }).click();
@@ -72,9 +76,12 @@ test("a member creates an agent, sees it running with its logs, and stops it", a
   await palette.getByPlaceholder("Type a page, an agent or an organisation…").fill("fleet");
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("page-title")).toHaveText("Fleet");
-  await expect(page.getByTestId("host-row").filter({ hasText: "e2e-worker" })).toContainText(
-    "Acme Robotics",
-  );
+  const host = page.getByTestId("host-row").filter({ hasText: "e2e-worker" });
+  await expect(host).toContainText("Acme Robotics");
+  // Each sandbox's storage (images, containers, workspaces) against its fixed size.
+  await expect(
+    host.getByTestId("sandbox").filter({ hasText: "Acme Robotics" }).getByTestId("sandbox-storage"),
+  ).toContainText(/of \d+(\.\d)? GiB/, { timeout: 30_000 });
   await snapshot(page, testInfo, "fleet");
 
   // Clean up: the sandbox goes with the organisation's last agent.

@@ -43,6 +43,11 @@ const workerConfigSchema = z.object({
   CORRAL_SANDBOX_RUNTIME: z.string().min(1).default("runc"),
   /** Host folder holding each sandbox's private engine socket. */
   CORRAL_SANDBOX_DIR: z.string().min(1).default("/var/lib/corral/sandboxes"),
+  /**
+   * Each sandbox's disk in MiB (engine images, containers, agents' workspaces), reserved on
+   * the host when the sandbox is made: one tenant can fill only its own.
+   */
+  CORRAL_SANDBOX_STORAGE_MB: z.coerce.number().int().min(256).default(10240),
   /** Seconds between full reconcile passes when nothing changes (drift repair). */
   CORRAL_RESYNC_SECONDS: z.coerce.number().int().positive().default(15),
   /** Internal address ranges (CIDR) agents may reach through the gateway; none by default. */

@@ -43,6 +43,7 @@ async function main() {
     // Sandboxes belong to this host: two workers on one engine never touch each other's.
     hostKey: config.CORRAL_WORKER_NAME,
     allowedRegistries: config.CORRAL_SANDBOX_REGISTRIES,
+    storageMb: config.CORRAL_SANDBOX_STORAGE_MB,
   });
 
   const gateway = await startGateway(config, log);

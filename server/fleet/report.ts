@@ -9,11 +9,12 @@ import type { Db } from "../db/client.ts";
 import type { Agent } from "../db/generated/client.ts";
 import { applyEgressReport, trimDecisions } from "../egress/report.ts";
 import { failRunningTasks } from "../tasks/lifecycle.ts";
+import { applyDiskReport } from "./disk-report.ts";
 import type { reportRequestSchema } from "./worker-protocol.ts";
 
 type Parsed = z.output<typeof reportRequestSchema>;
-/** A parsed report; egress is optional for callers (tests) that build one by hand. */
-type Report = Omit<Parsed, "egress"> & Partial<Pick<Parsed, "egress">>;
+/** A parsed report; egress and disk are optional for callers (tests) that build one by hand. */
+type Report = Omit<Parsed, "egress" | "disk"> & Partial<Pick<Parsed, "egress" | "disk">>;
 
 /** Lines kept per agent; older ones are trimmed as new ones arrive. */
 export const logLinesKept = 2000;
@@ -32,6 +33,7 @@ export async function applyReport(
       ...(report.egress?.decisions ?? []).map((d) => d.agentId),
       ...(report.egress?.uses ?? []).map((u) => u.agentId),
       ...(report.egress?.allowed ?? []).map((a) => a.agentId),
+      ...(report.disk?.workspaces ?? []).map((w) => w.agentId),
     ]),
   ];
   let ignored = 0;
@@ -120,6 +122,7 @@ export async function applyReport(
       });
     }
     if (report.egress) events.push(...(await applyEgressReport(tx, owned, actor, report.egress)));
+    if (report.disk) ignored += await applyDiskReport(tx, mine, owned, report.disk);
     await appendAuditEvents(tx, events);
 
     const lines = report.logs.flatMap((l) =>

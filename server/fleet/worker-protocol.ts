@@ -168,6 +168,20 @@ export const egressReportSchema = z.object({
     .default([]),
 });
 
+const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** Disk use measured on the host (sent when it changed): sandboxes' storage, workspaces. */
+export const diskReportSchema = z.object({
+  sandboxes: z
+    .array(z.object({ tenantId: z.string().max(64), usedBytes: bytes, sizeBytes: bytes }))
+    .max(1000)
+    .default([]),
+  workspaces: z
+    .array(z.object({ agentId: z.string().max(64), usedBytes: bytes, sizeBytes: bytes }))
+    .max(5000)
+    .default([]),
+});
+
 /** What a host saw. Only changes since its last report, plus logs and stats. */
 export const reportRequestSchema = z.object({
   sandboxes: z
@@ -223,6 +237,7 @@ export const reportRequestSchema = z.object({
     .max(5000)
     .default([]),
   egress: egressReportSchema.default({ decisions: [], uses: [], allowed: [] }),
+  disk: diskReportSchema.default({ sandboxes: [], workspaces: [] }),
 });
 
 // ── The task contract, relayed (server/tasks/contract.ts is what agents speak) ──
@@ -253,6 +268,7 @@ export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
 export type DesiredAgent = z.infer<typeof desiredAgentSchema>;
 export type DesiredGrant = z.infer<typeof desiredGrantSchema>;
 export type EgressReport = z.infer<typeof egressReportSchema>;
+export type DiskReport = z.infer<typeof diskReportSchema>;
 export type DesiredSandbox = z.infer<typeof desiredSandboxSchema>;
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 export type ReportRequest = z.input<typeof reportRequestSchema>;

@@ -80,6 +80,19 @@ export interface AgentStats {
   pids: number;
 }
 
+/** How full a fixed-size filesystem is, in bytes (as `df` sees it: size excludes its own overhead). */
+export interface DiskUse {
+  usedBytes: number;
+  sizeBytes: number;
+}
+
+/** A sandbox's storage (images, containers, workspaces: the tenant's disk) and each workspace. */
+export interface SandboxDiskUsage {
+  store: DiskUse | null;
+  /** By agent id; agents whose workspace is not mounted are missing. */
+  workspaces: Map<string, DiskUse>;
+}
+
 export interface DriverFingerprint {
   driver: string;
   healthy: boolean;
@@ -130,6 +143,8 @@ export interface SandboxDriver {
     options: { since?: Date; tail?: number },
   ): Promise<LogLine[]>;
   stats(tenantId: string, agentId: string): Promise<AgentStats>;
+  /** Disk use of the sandbox's storage and of these agents' workspaces. */
+  diskUsage(tenantId: string, agentIds: string[]): Promise<SandboxDiskUsage>;
   exec(
     tenantId: string,
     agentId: string,

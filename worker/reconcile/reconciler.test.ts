@@ -54,6 +54,9 @@ class MemoryDriver implements SandboxDriver {
   exec = async (): Promise<{ exitCode: number; output: string }> => {
     throw new NotSupportedError("exec");
   };
+  diskUsage = async (): Promise<never> => {
+    throw new NotSupportedError("diskUsage");
+  };
 }
 
 const agent = (desiredState: "RUNNING" | "STOPPED", agentId = "a1"): DesiredAgent => ({

@@ -1,14 +1,24 @@
 // What the worker reports back, every couple of seconds: sandbox and agent states that
 // changed since the last report (so the cost tracks change, not fleet size), new log lines
-// and engine stats of running agents.
-import type { ReportRequest } from "../../server/fleet/worker-protocol.ts";
-import type { SandboxDriver } from "../drivers/driver.ts";
+// and engine stats of running agents; disk use of sandboxes and workspaces every
+// diskEveryMs, sent when it moved by a MiB or more.
+import type {
+  DesiredSandbox,
+  DiskReport,
+  ReportRequest,
+} from "../../server/fleet/worker-protocol.ts";
+import type { DiskUse, SandboxDriver } from "../drivers/driver.ts";
 import { type AgentStatus, agentStatus } from "./observed-state.ts";
 import type { Reconciler } from "./reconciler.ts";
+
+/** Measuring costs an exec in each sandbox: often enough for a person watching a bar. */
+const diskEveryMs = 10_000;
+const MiB = 1024 * 1024;
 
 export class Telemetry {
   private sent = new Map<string, string>();
   private logCursor = new Map<string, Date>();
+  private diskMeasuredAt = new Map<string, number>();
 
   constructor(
     private readonly driver: SandboxDriver,
@@ -18,6 +28,7 @@ export class Telemetry {
   /** Forget what was sent (after the control plane lost it, or on restart). */
   reset() {
     this.sent.clear();
+    this.diskMeasuredAt.clear();
   }
 
   private changed(key: string, value: unknown): boolean {
@@ -29,11 +40,14 @@ export class Telemetry {
 
   async collect(): Promise<ReportRequest> {
     const desired = this.reconciler.desired;
-    const report: Required<Pick<ReportRequest, "sandboxes" | "agents" | "logs" | "stats">> = {
+    const report: Required<Pick<ReportRequest, "sandboxes" | "agents" | "logs" | "stats">> & {
+      disk: DiskReport;
+    } = {
       sandboxes: [],
       agents: [],
       logs: [],
       stats: [],
+      disk: { sandboxes: [], workspaces: [] },
     };
     if (!desired) return report;
     // A sandbox or agent that left the desired state may come back as a new row: forget what
@@ -44,7 +58,8 @@ export class Telemetry {
         ...s.agents.map((a) => `agent:${a.agentId}`),
       ]),
     );
-    for (const key of this.sent.keys()) if (!current.has(key)) this.sent.delete(key);
+    for (const key of this.sent.keys())
+      if (!current.has(key.replace(/^disk:/, ""))) this.sent.delete(key);
     for (const sandbox of desired.sandboxes) {
       const problem = this.reconciler.sandboxProblems.get(sandbox.tenantId);
       const ready = this.reconciler.readyTenants.has(sandbox.tenantId);
@@ -58,6 +73,8 @@ export class Telemetry {
         ...(problem && !ready && { reason: problem }),
       };
       if (this.changed(`sandbox:${sandbox.tenantId}`, state)) report.sandboxes.push(state);
+
+      if (ready) await this.measureDisk(sandbox, report.disk);
 
       const containers = ready
         ? await this.driver.listAgents(sandbox.tenantId).catch(() => [])
@@ -96,5 +113,22 @@ export class Telemetry {
       }
     }
     return report;
+  }
+
+  /** Adds the sandbox's disk use to `out` when it is due and moved since last sent. */
+  private async measureDisk(sandbox: DesiredSandbox, out: DiskReport) {
+    const last = this.diskMeasuredAt.get(sandbox.tenantId) ?? 0;
+    if (Date.now() - last < diskEveryMs) return;
+    this.diskMeasuredAt.set(sandbox.tenantId, Date.now());
+    const agentIds = sandbox.agents.map((a) => a.agentId);
+    // Not measurable now (a driver without it, an engine restarting): the next turn tries.
+    const usage = await this.driver.diskUsage(sandbox.tenantId, agentIds).catch(() => null);
+    if (!usage) return;
+    const inMiB = (use: DiskUse) => [Math.round(use.usedBytes / MiB), use.sizeBytes];
+    if (usage.store && this.changed(`disk:sandbox:${sandbox.tenantId}`, inMiB(usage.store)))
+      out.sandboxes.push({ tenantId: sandbox.tenantId, ...usage.store });
+    for (const [agentId, use] of usage.workspaces)
+      if (this.changed(`disk:agent:${agentId}`, inMiB(use)))
+        out.workspaces.push({ agentId, ...use });
   }
 }

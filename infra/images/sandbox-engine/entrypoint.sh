@@ -51,6 +51,10 @@ if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
   if [ "$own" != "/" ]; then set -- "--cgroup-parent=${own%/}/agents"; fi
 fi
 
+# The engine's storage is a fixed-size filesystem (the tenant's disk quota on this host), and
+# agents' workspaces are mounted again before the engine restarts any agent.
+corral-disk store "${CORRAL_STORAGE_MB:?the sandbox storage size in MiB}"
+
 mkdir -p /run/engine
 # No default bridge: agents join the tenant's internal network only. Logs are bounded per agent.
 exec dockerd --host unix:///run/engine/docker.sock --storage-driver=overlay2 --bridge=none \

@@ -13,6 +13,7 @@ import type {
   LogLine,
   ObservedAgent,
   ObservedSandbox,
+  SandboxDiskUsage,
   SandboxDriver,
   SandboxSpec,
 } from "../driver.ts";
@@ -25,6 +26,7 @@ import {
   toAgentStats,
   toObservedAgent,
 } from "./agent-observe.ts";
+import { readDiskUsage } from "./disk.ts";
 import { orNull, statusOf, tolerating } from "./engine-errors.ts";
 import { unfenceBridge } from "./host-firewall.ts";
 import {
@@ -37,7 +39,6 @@ import {
   ownedBy,
   type SandboxNames,
   sandboxNames,
-  workspaceVolumeName,
 } from "./names.ts";
 import { PrivateEngines, pingEngine, waitForEngine } from "./private-engine.ts";
 import { type ExecResult, runExec } from "./run-exec.ts";
@@ -46,7 +47,7 @@ import {
   ensureSandboxSurroundings,
   hasStaleSocketMount,
 } from "./sandbox-container.ts";
-import { ensureWorkspace } from "./workspace.ts";
+import { ensureWorkspace, removeWorkspace } from "./workspace.ts";
 
 export interface EngineContainerDriverOptions {
   /** OCI runtime for the privileged sandbox container: runc, runc-privfix, sysbox-runc. */
@@ -72,7 +73,14 @@ export interface EngineContainerDriverOptions {
    * none by default: only Corral's images, copied from the host, run.
    */
   allowedRegistries?: string[];
+  /**
+   * Each sandbox's storage in MiB: its engine's images and containers and its agents'
+   * workspaces, reserved on the host's disk up front (default 10240).
+   */
+  storageMb?: number;
 }
+
+export const DEFAULT_SANDBOX_STORAGE_MB = 10240;
 
 /** An operation named an agent that has no container in its sandbox. */
 export class AgentNotFoundError extends Error {
@@ -94,6 +102,7 @@ export class EngineContainerDriver implements SandboxDriver {
   readonly #engines = new PrivateEngines();
   readonly #gatewayAddress: string;
   readonly #allowedRegistries: string[];
+  readonly #storageMb: number;
 
   constructor(host: Docker, options: EngineContainerDriverOptions) {
     this.#host = host;
@@ -106,6 +115,7 @@ export class EngineContainerDriver implements SandboxDriver {
     this.#hostKey = options.hostKey ?? "local";
     this.#gatewayAddress = networkGateway(this.#agentSubnet);
     this.#allowedRegistries = options.allowedRegistries ?? [];
+    this.#storageMb = options.storageMb ?? DEFAULT_SANDBOX_STORAGE_MB;
   }
 
   async fingerprint(): Promise<DriverFingerprint> {
@@ -148,6 +158,7 @@ export class EngineContainerDriver implements SandboxDriver {
       image: this.#sandboxImage,
       runtime: this.#runtime,
       gatewayAddress: this.#gatewayAddress,
+      storageMb: this.#storageMb,
     };
     const { container: sandbox, wasRunning } = await ensureSandboxContainer(
       this.#host,
@@ -245,8 +256,7 @@ export class EngineContainerDriver implements SandboxDriver {
     const name = agentContainerName(spec.agentId, spec.generation);
     if (await this.#isThisAgent(engine, name, spec)) return;
 
-    const sandbox = this.#host.getContainer(this.#names(spec.tenantId).container);
-    const workspace = await ensureWorkspace(engine, sandbox, spec);
+    const workspace = await ensureWorkspace(engine, this.#sandboxContainer(spec.tenantId), spec);
     try {
       await engine.createContainer(
         agentContainerOptions(spec, image, workspace, this.#gatewayAddress),
@@ -296,7 +306,7 @@ export class EngineContainerDriver implements SandboxDriver {
     }
     // The workspace goes only with the whole agent, never while a generation is kept.
     if (options.purge && options.keepGeneration === undefined) {
-      await tolerating([404], engine.getVolume(workspaceVolumeName(agentId)).remove());
+      await removeWorkspace(engine, this.#sandboxContainer(tenantId), agentId);
     }
   }
 
@@ -326,6 +336,11 @@ export class EngineContainerDriver implements SandboxDriver {
     return toAgentStats(stats);
   }
 
+  async diskUsage(tenantId: string, agentIds: string[]): Promise<SandboxDiskUsage> {
+    await this.#readyEngine(tenantId);
+    return readDiskUsage(this.#sandboxContainer(tenantId), agentIds);
+  }
+
   async exec(tenantId: string, agentId: string, command: string[]): Promise<ExecResult> {
     const engine = await this.#readyEngine(tenantId);
     const current = await this.#currentContainer(engine, tenantId, agentId);
@@ -339,6 +354,10 @@ export class EngineContainerDriver implements SandboxDriver {
     const names = sandboxNames(this.#stateDir, this.#hostKey, tenantId);
     checkSocketPath(names);
     return names;
+  }
+
+  #sandboxContainer(tenantId: string): Docker.Container {
+    return this.#host.getContainer(this.#names(tenantId).container);
   }
 
   /** The tenant's private engine, or UnreachableError when it does not answer. */

@@ -13,7 +13,8 @@ export const LABEL = {
   driver: "corral.driver",
   /** The driver instance (worker host) that owns a sandbox; see EngineContainerDriverOptions. */
   host: "corral.host",
-  workspaceMb: "corral.workspace-mb",
+  /** The size the sandbox's storage was made with (a new size re-makes the container). */
+  storageMb: "corral.storage-mb",
   tenantSlug: "corral.tenant-slug",
 } as const;
 
@@ -49,7 +50,7 @@ export interface SandboxNames {
   network: string;
   /** The host bridge of that network (at most 15 characters), fenced by host-firewall.ts. */
   bridge: string;
-  /** The private engine's storage (/var/lib/docker). */
+  /** Holds the image file of the private engine's storage (see sandbox-engine/disk.sh). */
   volume: string;
   /** Host folder for this tenant's state; removed with the sandbox. */
   stateDir: string;
@@ -72,7 +73,8 @@ export function sandboxNames(stateDir: string, hostKey: string, tenantId: string
     container: prefix,
     network: prefix,
     bridge: `crl-${createHash("sha256").update(`${hostKey}\0${tenantId}`).digest("hex").slice(0, 11)}`,
-    volume: `${prefix}-engine`,
+    // "-store", not the "-engine" volume of before fixed-size storage (its layout differs).
+    volume: `${prefix}-store`,
     stateDir: tenantStateDir,
     socketDir,
     socketPath: path.join(socketDir, "docker.sock"),

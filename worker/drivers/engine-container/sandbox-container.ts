@@ -1,10 +1,12 @@
 // A tenant's sandbox on the host engine: one privileged container running the tenant's
-// private engine, on a bridge network of its own, with its engine storage in a named volume
-// and its socket in a host folder. Its CPU and memory limits are the tenant's quota.
+// private engine, on a bridge network of its own, with its socket in a host folder. Its CPU
+// and memory limits are the tenant's quota; its disk is a fixed-size filesystem (an image
+// file in a named volume, mounted at /var/lib/docker by the container itself, see disk.ts).
 import { existsSync } from "node:fs";
 import { mkdir, stat } from "node:fs/promises";
 import type Docker from "dockerode";
 import type { SandboxSpec } from "../driver.ts";
+import { STORE_VOLUME_PATH } from "./disk.ts";
 import { orNull, statusOf, tolerating } from "./engine-errors.ts";
 import { fenceBridge } from "./host-firewall.ts";
 import { ensureNetwork } from "./host-network.ts";
@@ -28,6 +30,8 @@ export interface SandboxContainerConfig {
   image: string;
   /** OCI runtime able to run a privileged container (runc, runc-privfix, sysbox-runc). */
   runtime: string;
+  /** Size of the sandbox's storage (engine images, containers, agents' workspaces), MiB. */
+  storageMb: number;
 }
 
 /** Host-side pieces a sandbox container needs: its network, volume and socket folder. */
@@ -74,7 +78,8 @@ function createOptions(
     CgroupnsMode: "host",
     Init: true,
     Binds: [`${names.socketDir}:${SANDBOX_SOCKET_DIR}`],
-    Mounts: [{ Type: "volume", Source: names.volume, Target: "/var/lib/docker" }],
+    // Only the image file of the storage lives on the host volume; the container mounts it.
+    Mounts: [{ Type: "volume", Source: names.volume, Target: STORE_VOLUME_PATH }],
     NetworkMode: names.network,
     RestartPolicy: { Name: "unless-stopped" },
     ...quota(spec),
@@ -86,10 +91,12 @@ function createOptions(
       `CORRAL_AGENT_BRIDGE=${AGENT_BRIDGE}`,
       `CORRAL_GATEWAY_ADDRESS=${config.gatewayAddress}`,
       `CORRAL_GATEWAY_PORT=${GATEWAY_PORT}`,
+      `CORRAL_STORAGE_MB=${config.storageMb}`,
     ],
     Labels: {
       ...sandboxLabels(config.hostKey, spec.tenantId),
       [LABEL.tenantSlug]: spec.tenantSlug,
+      [LABEL.storageMb]: String(config.storageMb),
     },
     HostConfig: hostConfig,
   };
@@ -97,7 +104,8 @@ function createOptions(
 
 /**
  * Makes the sandbox container exist, run and carry the current quota: created when missing,
- * recreated when dead (its volume keeps the engine's data), started when stopped.
+ * recreated when dead or made with another storage size (its volume keeps the engine's data,
+ * and a larger size grows it), started when stopped.
  */
 export async function ensureSandboxContainer(
   host: Docker,
@@ -112,7 +120,10 @@ export async function ensureSandboxContainer(
       `container ${names.container} exists but is not the sandbox of ${spec.tenantId}`,
     );
   }
-  if (info && (info.State.Dead || info.State.Status === "removing")) {
+  // The storage size is fixed when the container is made (containers made before sizes
+  // existed have no label, and keep their engine's data unbounded: they are re-made too).
+  const resized = info && info.Config.Labels?.[LABEL.storageMb] !== String(config.storageMb);
+  if (info && (resized || info.State.Dead || info.State.Status === "removing")) {
     await tolerating([404, 409], container.remove({ force: true }));
     info = null;
   }

@@ -1,13 +1,14 @@
-// An agent's workspace: a named volume in the sandbox's engine, kept across generations and
-// owned by the agent's uid. The engine creates volume folders as root, so they are handed
-// over with chown: directly on the host when its storage is reachable, else from inside the
-// sandbox container (which holds the engine's storage).
-import { chmod, lchown, lstat, realpath } from "node:fs/promises";
-import path from "node:path";
+// An agent's workspace: a filesystem of exactly workspaceMb (so writes past it fail with
+// ENOSPC in the agent), made inside the sandbox's storage (so its space counts against the
+// tenant's and is reserved when the agent is created), kept across generations. The engine
+// sees it as a named volume binding the filesystem's data folder, owned by the agent's uid;
+// if the filesystem were ever not mounted, that folder is missing and the agent fails to
+// start rather than write to the store unbounded.
 import type Docker from "dockerode";
-import type { AgentSpec } from "../driver.ts";
+import { type AgentSpec, AgentSpecError } from "../driver.ts";
+import { corralDisk, NO_ROOM, workspaceDataPath } from "./disk.ts";
+import { tolerating } from "./engine-errors.ts";
 import { DRIVER_NAME, LABEL, workspaceVolumeName } from "./names.ts";
-import { runExec } from "./run-exec.ts";
 
 export const AGENT_UID = 65534;
 export const AGENT_GID = 65534;
@@ -18,58 +19,53 @@ export async function ensureWorkspace(
   spec: AgentSpec,
 ): Promise<string> {
   const name = workspaceVolumeName(spec.agentId);
+  // Makes, grows (never shrinks) and mounts the filesystem; a no-op when it is as asked.
+  const made = await corralDisk(sandbox, [
+    "workspace",
+    name,
+    String(spec.workspaceMb),
+    String(AGENT_UID),
+    String(AGENT_GID),
+  ]);
+  if (made.exitCode === NO_ROOM) {
+    throw new AgentSpecError(
+      `the sandbox's storage has no room for a ${spec.workspaceMb} MiB workspace (free some, or ask for less)`,
+    );
+  }
+  if (made.exitCode !== 0) {
+    throw new Error(`could not make workspace ${name}: ${made.output.trim()}`);
+  }
+  const device = workspaceDataPath(name);
   // Creating an existing volume returns it unchanged.
   await engine.createVolume({
     Name: name,
+    Driver: "local",
+    DriverOpts: { type: "none", o: "bind", device },
     Labels: {
       [LABEL.tenant]: spec.tenantId,
       [LABEL.agent]: spec.agentId,
       [LABEL.driver]: DRIVER_NAME,
-      [LABEL.workspaceMb]: String(spec.workspaceMb),
     },
   });
-  const { Mountpoint } = await engine.getVolume(name).inspect();
-  // Fast path: the sandbox engine's storage is a host volume, so the worker (root, on the
-  // same host) can check and fix the owner directly instead of exec'ing into the sandbox.
-  const onHost = await hostPathOf(sandbox, Mountpoint);
-  if (onHost) {
-    const info = await lstat(onHost).catch(() => null);
-    if (info?.isDirectory()) {
-      if (info.uid !== AGENT_UID || info.gid !== AGENT_GID) {
-        await lchown(onHost, AGENT_UID, AGENT_GID);
-        await chmod(onHost, 0o750);
-      }
-      return name;
-    }
-  }
-  const result = await runExec(sandbox, [
-    "sh",
-    "-c",
-    'chown "$1:$2" "$3" && chmod 0750 "$3"',
-    "workspace",
-    String(AGENT_UID),
-    String(AGENT_GID),
-    Mountpoint,
-  ]);
-  if (result.exitCode !== 0) {
-    throw new Error(`could not hand workspace ${name} to the agent: ${result.output.trim()}`);
+  // A volume of that name made otherwise (by hand, or before workspaces had a size) would
+  // give the agent unbounded space: refuse it.
+  const { Options } = await engine.getVolume(name).inspect();
+  if (Options?.device !== device || Options?.o !== "bind") {
+    throw new Error(`volume ${name} is not bound to the agent's workspace filesystem: remove it`);
   }
   return name;
 }
 
-/** Where a path under the sandbox's /var/lib/docker is on the host, if it is reachable. */
-async function hostPathOf(sandbox: Docker.Container, inner: string) {
-  const prefix = "/var/lib/docker/";
-  if (!inner.startsWith(prefix)) return null;
-  const info = await sandbox.inspect().catch(() => null);
-  const mount = info?.Mounts.find((m) => m.Destination === "/var/lib/docker");
-  if (!mount?.Source) return null;
-  // The mountpoint comes from the sandbox's own engine, which a tenant may control: resolve
-  // it and insist it stays inside the sandbox's storage (no .. or symlink out to the host).
-  const root = await realpath(mount.Source).catch(() => null);
-  const real = await realpath(path.join(mount.Source, inner.slice(prefix.length))).catch(
-    () => null,
-  );
-  if (!root || !real?.startsWith(`${root}/`)) return null;
-  return real;
+/** Removes the workspace's volume and its filesystem (the agent's containers must be gone). */
+export async function removeWorkspace(
+  engine: Docker,
+  sandbox: Docker.Container,
+  agentId: string,
+): Promise<void> {
+  const name = workspaceVolumeName(agentId);
+  await tolerating([404], engine.getVolume(name).remove());
+  const removed = await corralDisk(sandbox, ["remove-workspace", name]);
+  if (removed.exitCode !== 0) {
+    throw new Error(`could not remove workspace ${name}: ${removed.output.trim()}`);
+  }
 }

@@ -10,6 +10,7 @@ import { Notice } from "@/app/_components/notice.tsx";
 import { RelativeTime } from "@/app/_components/relative-time.tsx";
 import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { StatusBadge } from "@/app/_components/status-badge.tsx";
+import { UsageBar } from "@/app/_components/usage-bar.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 
 const cell = "px-3 py-2 text-left align-top";
@@ -194,8 +195,22 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
                         {h.sandboxes.length === 0
                           ? "none"
                           : h.sandboxes.map((s) => (
-                              <div key={s.slug} className="flex items-center gap-1">
-                                {s.org} <StatusBadge state={s.state} />
+                              <div key={s.slug} className="space-y-1 py-1" data-testid="sandbox">
+                                <div className="flex items-center gap-1">
+                                  {s.org} <StatusBadge state={s.state} />
+                                </div>
+                                {s.storage ? (
+                                  <UsageBar
+                                    label={`Storage of ${s.org}'s sandbox`}
+                                    usedBytes={s.storage.usedBytes}
+                                    sizeBytes={s.storage.sizeBytes}
+                                    testId="sandbox-storage"
+                                  />
+                                ) : (
+                                  <p className="text-xs text-zinc-600 dark:text-zinc-400">
+                                    Storage not measured yet
+                                  </p>
+                                )}
                               </div>
                             ))}
                       </td>

@@ -207,6 +207,7 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
                     orgSlug={orgSlug}
                     agentId={agentId}
                     refetchInterval={refetchInterval}
+                    workspace={a}
                   />
                 </div>
 

@@ -1,17 +1,26 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { Sparkline } from "@/app/_components/sparkline.tsx";
+import { UsageBar } from "@/app/_components/usage-bar.tsx";
 import { useTRPC } from "@/app/lib/trpc.ts";
 
 const mib = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
 
-/** CPU and memory from the engine, sampled while the agent runs. */
+/** The agent's workspace as its host last measured it (null until then), and its limit. */
+export interface WorkspaceUse {
+  workspaceMb: number;
+  workspaceUsedBytes: bigint | number | null;
+  workspaceSizeBytes: bigint | number | null;
+}
+
+/** CPU and memory from the engine, sampled while the agent runs; its workspace's disk use. */
 export function AgentStats(props: {
   orgSlug: string;
   agentId: string;
   refetchInterval: number | false;
+  workspace: WorkspaceUse;
 }) {
-  const { orgSlug, agentId, refetchInterval } = props;
+  const { orgSlug, agentId, refetchInterval, workspace } = props;
   const trpc = useTRPC();
   const stats = useQuery(trpc.agents.stats.queryOptions({ orgSlug, agentId }, { refetchInterval }));
   const samples = stats.data ?? [];
@@ -52,6 +61,29 @@ export function AgentStats(props: {
           </div>
         </div>
       )}
+      <WorkspaceDisk {...workspace} />
     </section>
+  );
+}
+
+/** Measured whether or not the agent runs, as long as its workspace exists. */
+function WorkspaceDisk({ workspaceMb, workspaceUsedBytes, workspaceSizeBytes }: WorkspaceUse) {
+  return (
+    <div className="space-y-1">
+      <p className="text-sm">Workspace</p>
+      {workspaceUsedBytes === null || workspaceSizeBytes === null ? (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="agent-workspace">
+          Not measured yet: its host measures it once the workspace exists (limit {workspaceMb}{" "}
+          MiB).
+        </p>
+      ) : (
+        <UsageBar
+          label="Workspace disk"
+          usedBytes={Number(workspaceUsedBytes)}
+          sizeBytes={Number(workspaceSizeBytes)}
+          testId="agent-workspace"
+        />
+      )}
+    </div>
   );
 }
