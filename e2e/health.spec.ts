@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { baseURL } from "../playwright.config.ts";
-import { signIn } from "./helpers.ts";
+import { demoUser, signIn, sql } from "./helpers.ts";
 
 test("npm run up serves the web app on loopback only", () => {
   const port = new URL(baseURL).port;
@@ -81,4 +81,21 @@ test("every page says it may not be framed, sniffed or leak its address", async 
   expect(headers["referrer-policy"]).toBe("same-origin");
   // Served over plain http here: no HSTS, which would lock browsers out of it.
   expect(headers["strict-transport-security"]).toBeUndefined();
+});
+
+test("a forged X-Forwarded-For does not change who the server says signed in", async ({ page }) => {
+  const since = new Date();
+  await page.setExtraHTTPHeaders({
+    "x-forwarded-for": "203.0.113.66",
+    "x-real-ip": "203.0.113.67",
+  });
+  await signIn(page);
+  await expect(page.getByTestId("page-title")).toBeVisible();
+  const [session] = await sql(
+    `SELECT s."ipAddress" FROM "Session" s JOIN "User" u ON u.id = s."userId"
+     WHERE u.email = $1 AND s."createdAt" >= $2 ORDER BY s."createdAt" DESC LIMIT 1`,
+    [demoUser.email, since],
+  );
+  // The TCP peer (Playwright on loopback), not the address the client claimed.
+  expect(session?.ipAddress).toBe("127.0.0.1");
 });

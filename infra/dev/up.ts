@@ -194,7 +194,11 @@ async function main() {
 
   await step(`starting the web app on ${appUrl}`, async () => {
     // Loopback unless told otherwise: a development deployment is not for the network.
-    supervisor.start("web", node, [nextBin, "start", "-p", String(port), "-H", bindHost], env);
+    supervisor.start("web", node, ["--import", "tsx", "server/web/serve.ts"], {
+      ...env,
+      PORT: String(port),
+      CORRAL_BIND_HOST: bindHost,
+    });
     await waitForStart((h) => h.database?.ok === true, 60, "web app");
   });
 

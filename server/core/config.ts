@@ -62,6 +62,11 @@ let cached: WebConfig | undefined;
 
 /** The validated configuration; throws a one-line ConfigError when it is incomplete. */
 export function webConfig(): WebConfig {
-  cached ??= parseEnv(webConfigSchema, process.env);
+  if (!cached) {
+    cached = parseEnv(webConfigSchema, process.env);
+    // Auth.js reads AUTH_URL from the environment and, when it is missing, builds links and
+    // redirects from the request's Host / X-Forwarded-Host, which a client chooses. Pin it.
+    process.env.AUTH_URL ??= cached.AUTH_URL;
+  }
   return cached;
 }

@@ -1,0 +1,66 @@
+// The web app's HTTP server: Next.js behind a thin front that decides who the client is.
+// `next start` believes any X-Forwarded-For a client sends; this server replaces the header
+// with the one address it can vouch for (client-address.ts) before Next sees the request,
+// so rate limits, sessions and the audit log record the real client.
+//
+//   PORT (default 3000), CORRAL_BIND_HOST (default 127.0.0.1),
+//   CORRAL_TRUSTED_PROXIES (reverse proxies in front of Corral, IPs or CIDRs; default none)
+import { createServer, type IncomingMessage } from "node:http";
+import next from "next";
+import { clientAddress, parseTrustedProxies } from "./client-address.ts";
+
+function fail(message: string): never {
+  console.error(`web: ${message}`);
+  process.exit(1);
+}
+
+let trusted: ReturnType<typeof parseTrustedProxies>;
+try {
+  trusted = parseTrustedProxies(process.env.CORRAL_TRUSTED_PROXIES);
+} catch (error) {
+  fail((error as Error).message);
+}
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.CORRAL_BIND_HOST ?? "127.0.0.1";
+if (!Number.isInteger(port) || port <= 0 || port > 65_535)
+  fail(`PORT "${process.env.PORT}" is not a port`);
+
+/** Leaves exactly one X-Forwarded-For entry: the client, as far as the trusted hops tell. */
+function settleClientAddress(req: IncomingMessage) {
+  const forwarded = req.headers["x-forwarded-for"];
+  const client = clientAddress(
+    req.socket.remoteAddress,
+    Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
+    trusted,
+  );
+  delete req.headers["x-real-ip"];
+  if (client) req.headers["x-forwarded-for"] = client;
+  else delete req.headers["x-forwarded-for"];
+}
+
+const app = next({ dev: false, hostname: host, port, dir: process.cwd() });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const server = createServer((req, res) => {
+  settleClientAddress(req);
+  handle(req, res).catch((error: unknown) => {
+    console.error(`web: request failed: ${(error as Error).message}`);
+    if (!res.headersSent) res.writeHead(500).end("Something went wrong on our side.");
+  });
+});
+server.on("error", (error: NodeJS.ErrnoException) =>
+  fail(
+    error.code === "EADDRINUSE"
+      ? `port ${port} on ${host} is taken; stop what uses it or set PORT`
+      : error.message,
+  ),
+);
+server.listen(port, host, () => console.log(`web: listening on http://${host}:${port}`));
+
+// Finish the requests in flight, then exit, when the supervisor says stop.
+for (const signal of ["SIGTERM", "SIGINT"] as const)
+  process.once(signal, () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 10_000).unref();
+  });
