@@ -37,7 +37,7 @@ describe("engine-container names", () => {
     expect(agentContainerName("agent-1", 3)).toBe("corral-agent-agent-1-g3");
     expect(sandboxNames("/srv", "w1", "cm3x9abc")).toMatchObject({
       container: "corral-sandbox-w1-cm3x9abc",
-      volume: "corral-sandbox-w1-cm3x9abc-engine",
+      volume: "corral-sandbox-w1-cm3x9abc-store",
       socketPath: "/srv/cm3x9abc/run/docker.sock",
     });
   });
