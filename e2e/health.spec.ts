@@ -99,3 +99,12 @@ test("a forged X-Forwarded-For does not change who the server says signed in", a
   // The TCP peer (Playwright on loopback), not the address the client claimed.
   expect(session?.ipAddress).toBe("127.0.0.1");
 });
+
+test("readiness says the web app may take traffic, and names its checks", async ({ request }) => {
+  const res = await request.get("/api/ready");
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toEqual({
+    ready: true,
+    checks: { database: true, migrations: true, queue: true },
+  });
+});

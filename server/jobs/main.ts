@@ -4,12 +4,15 @@ import "../../infra/host/check-node.mjs"; // first: one line and exit 1 on an un
 import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
+import { schemaProblem } from "../db/pending-migrations.ts";
 import { startJobRunner } from "./runner.ts";
 
 const log = (line: string) => console.log(`corral-jobs: ${line.replace(/^jobs: /, "")}`);
 
 async function main() {
   const config = webConfig();
+  const problem = await schemaProblem(config.DATABASE_URL);
+  if (problem) throw new Error(problem);
   const runner = await startJobRunner({
     db: db(),
     databaseUrl: config.DATABASE_URL,

@@ -7,6 +7,9 @@
 //   CORRAL_TRUSTED_PROXIES (reverse proxies in front of Corral, IPs or CIDRs; default none)
 import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
+import { webConfig } from "../core/config.ts";
+import { describeError } from "../core/errors.ts";
+import { schemaProblem } from "../db/pending-migrations.ts";
 import { clientAddress, parseTrustedProxies } from "./client-address.ts";
 
 function fail(message: string): never {
@@ -36,6 +39,14 @@ function settleClientAddress(req: IncomingMessage) {
   delete req.headers["x-real-ip"];
   if (client) req.headers["x-forwarded-for"] = client;
   else delete req.headers["x-forwarded-for"];
+}
+
+// The configuration and the schema are checked before anything listens, each in one line.
+try {
+  const problem = await schemaProblem(webConfig().DATABASE_URL);
+  if (problem) fail(problem);
+} catch (error) {
+  fail(describeError(error));
 }
 
 const app = next({ dev: false, hostname: host, port, dir: process.cwd() });
