@@ -3,6 +3,11 @@ import { z } from "zod";
 import type { Prisma } from "../db/generated/client.ts";
 
 const text = z.string().trim().max(200).optional();
+// Dates the database can compare with (its timestamps end long before JavaScript's).
+const when = z.coerce
+  .date()
+  .min(new Date("0001-01-01T00:00:00Z"), "A date after the year 0")
+  .max(new Date("9999-12-31T23:59:59Z"), "A date before the year 10000");
 
 export const auditFilterSchema = z.object({
   /** Actor id, or part of the actor's name. */
@@ -12,8 +17,8 @@ export const auditFilterSchema = z.object({
   /** Target id, or part of the target's name. */
   target: text,
   outcome: z.enum(["SUCCESS", "FAILURE", "DENIED"]).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: when.optional(),
+  to: when.optional(),
   /** Free text over actor, action, target and IP address. */
   q: text,
 });

@@ -6,13 +6,16 @@ import { auditFilterSchema, auditWhere } from "./filters.ts";
 import { recordAuditEvent } from "./record.ts";
 import { verifyChain } from "./verify.ts";
 
+/** Sequence numbers are 32-bit in the database; a larger cursor could never match. */
+const maxSeq = 2 ** 31 - 1;
+
 export const auditRouter = createTRPCRouter({
   list: tenantProcedure("audit.read")
     .input(
       z.object({
         filters: auditFilterSchema.default({}),
         /** The `seq` of the last event already shown; the page continues below it. */
-        cursor: z.number().int().positive().optional(),
+        cursor: z.number().int().positive().max(maxSeq).optional(),
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )

@@ -7,6 +7,7 @@ import type { Acting } from "../auth/acting.ts";
 import { can, type Permission } from "../auth/permissions.ts";
 import type { ValidSession } from "../auth/sessions.ts";
 import type { Db } from "../db/client.ts";
+import { orgSlugPattern } from "../organizations/schemas.ts";
 
 interface Caller {
   db: Db;
@@ -22,6 +23,11 @@ export async function resolveTenantAccess(ctx: Caller, orgSlug: string, permissi
   const key = ctx.apiKey;
   const user = ctx.session?.user ?? key?.user;
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or use an API key." });
+  // No organisation has any other address; and the database refuses some text outright
+  // (a NUL character), which must not become a 500.
+  if (!orgSlugPattern.test(orgSlug)) {
+    throw new TRPCError({ code: "NOT_FOUND", message: "No such organisation." });
+  }
   const membership = await ctx.db.membership.findFirst({
     where: { userId: user.id, org: { slug: orgSlug } },
     include: { org: true },

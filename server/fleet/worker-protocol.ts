@@ -6,10 +6,14 @@ import { nextRequestSchema, taskEventSchema, taskForAgentSchema } from "../tasks
 
 export const workerApiBase = "/api/worker/v1";
 
+// Far beyond any machine, and within what the database stores (capacity in 32-bit millicores).
+const maxCpus = 65_536;
+const maxMemoryMb = 2 ** 31 - 1;
+
 export const engineInfoSchema = z.object({
   serverVersion: z.string().max(64),
   operatingSystem: z.string().max(256),
-  cpus: z.number().int().nonnegative(),
+  cpus: z.number().int().nonnegative().max(maxCpus),
   memoryBytes: z.number().int().nonnegative(),
   containers: z.number().int().nonnegative(),
   runtimes: z.array(z.string().max(64)).max(32),
@@ -33,8 +37,8 @@ export const hostReportSchema = z.object({
     healthy: z.boolean(),
     reason: z.string().max(500).optional(),
     capacity: z.object({
-      cpus: z.number().nonnegative(),
-      memoryMb: z.number().int().nonnegative(),
+      cpus: z.number().nonnegative().max(maxCpus),
+      memoryMb: z.number().int().nonnegative().max(maxMemoryMb),
     }),
   }),
 });

@@ -8,12 +8,15 @@ export const orgNameSchema = z
   .min(2, "Use at least 2 characters")
   .max(64, "Use at most 64 characters");
 
+/** What every organisation's address looks like (lower-case words joined by hyphens). */
+export const orgSlugPattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
 export const orgSlugSchema = z
   .string()
   .trim()
   .min(3, "Use at least 3 characters")
   .max(40, "Use at most 40 characters")
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "Lower-case letters, digits and single hyphens only")
+  .regex(orgSlugPattern, "Lower-case letters, digits and single hyphens only")
   .refine((slug) => !reservedSlugs.has(slug), "That address is reserved");
 
 export const emailDomainSchema = z
