@@ -137,10 +137,7 @@ const bodies: Record<string, () => BodyInit> = {
   "a JSON string": () => '"\\u0000"',
   "deeply nested JSON": () => `${"[".repeat(50_000)}${"]".repeat(50_000)}`,
   "superjson meta gone wrong": () =>
-    JSON.stringify({
-      json: { orgSlug: "x" },
-      meta: { values: { orgSlug: ["Date", "bigint"], __proto__: ["map"] } },
-    }),
+    '{"json": {"orgSlug": "x"}, "meta": {"values": {"orgSlug": ["Date", "bigint"], "__proto__": ["map"]}}}',
   "prototype keys": () => '{"__proto__": {"admin": true}, "constructor": {"prototype": {"x": 1}}}',
   "binary noise": () => new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)),
   "a form": () => "email=a%40b.test&password=x&csrfToken=nope",
@@ -245,8 +242,13 @@ async function askCase(handler: RouteHandler, c: Case): Promise<Answer> {
   });
 }
 
-function expectSafe(answer: Answer, c: Case) {
-  const problems = problemsWith(answer, c.sent);
+// Probes answer 503 for the state of the system (no job queue here, say), whatever was
+// asked: that is their contract with load balancers and orchestrators, not a failure.
+const probes = new Set(["/api/health", "/api/ready"]);
+
+function expectSafe(answer: Answer, c: Case, route: Route) {
+  const unavailable = probes.has(route.pattern) && answer.status === 503;
+  const problems = problemsWith(unavailable ? { ...answer, status: 200 } : answer, c.sent);
   if (problems.length > 0)
     expect.fail(`${problems.join("; ")}\n${describeCase(c.description, answer)}`);
 }
@@ -294,7 +296,14 @@ describe("every route handler, asked badly", () => {
   it.each(handlers.map((h) => [h.name, h]))(
     "%s refuses every bad body in words, signed out and signed in",
     async (_name, { route, method, handler }) => {
-      const location = fc.sample(locationOf(route, world), { numRuns: 1, seed: 1 })[0];
+      // Every value each path segment is tried with, as the owner.
+      const places = [
+        ...new Map(
+          fc.sample(locationOf(route, world), { numRuns: 60, seed: 3 }).map((l) => [l.url, l]),
+        ).values(),
+      ];
+      // Bad bodies are sent where one is read: to a procedure that takes this method.
+      const location = places.find((place) => takesBody(place.params, method)) ?? places[0];
       if (!location) throw new Error("no location");
       const owner = world.callers.find((c) => c.name === "owner (session)")?.headers ?? {};
       const credentials: [string, Record<string, string>][] = [
@@ -303,12 +312,6 @@ describe("every route handler, asked badly", () => {
         ["the host's credential", { authorization: `Bearer ${world.host.credential}` }],
       ];
       const everyone = fc.sample(credentialsOf(world), { numRuns: 200, seed: 1 });
-      // Every value each path segment is tried with, as the owner.
-      const places = [
-        ...new Map(
-          fc.sample(locationOf(route, world), { numRuns: 60, seed: 3 }).map((l) => [l.url, l]),
-        ).values(),
-      ];
       const owners = credentials.filter(([n]) => n === "the owner's session");
       const matrix = [
         ...Object.keys(bodies).map(
@@ -341,7 +344,7 @@ describe("every route handler, asked badly", () => {
             body: bodies[bodyName]?.(),
             sent: safeDecode(query),
           };
-          expectSafe(await askCase(handler, c), c);
+          expectSafe(await askCase(handler, c), c, route);
         }
       }
     },
@@ -399,7 +402,7 @@ describe("every route handler, asked badly", () => {
           body: r.body.value,
           sent: `${safeDecode(r.query)} ${typeof r.body.value === "string" ? r.body.value.slice(0, 10_000) : ""}`,
         };
-        expectSafe(await askCase(handler, c), c);
+        expectSafe(await askCase(handler, c), c, route);
       });
       const result = await fc.check(property, { numRuns: runs, seed, endOnFailure: true });
       if (result.failed) {
@@ -413,6 +416,16 @@ describe("every route handler, asked badly", () => {
     120_000,
   );
 });
+
+/** Whether a request with `method` to these params reaches code that reads its input. */
+function takesBody(params: Record<string, string | string[]>, method: string): boolean {
+  if (typeof params.trpc !== "string") return true;
+  const procedure = (appRouter._def.procedures as Record<string, { _def?: { type?: string } }>)[
+    params.trpc
+  ];
+  const type = procedure?._def?.type;
+  return method === "POST" ? type === "mutation" : type === "query";
+}
 
 /** JSON of any value (BigInt as text, cycles impossible here). */
 function safeJson(value: unknown): string {

@@ -23,6 +23,24 @@ function nulIn(input: unknown): string | null {
   return null;
 }
 
+/**
+ * A call's input as the procedure will see it. JSON that does not parse is left for the
+ * procedure to refuse (its message says where); input that parses but that superjson cannot
+ * read is refused here in words, not with the JavaScript error it raised (a malformed `meta`
+ * can exhaust the stack: "Maximum call stack size exceeded").
+ */
+async function readableInput(call: { getRawInput: () => Promise<unknown> }): Promise<unknown> {
+  try {
+    return await call.getRawInput();
+  } catch (error) {
+    if (error instanceof TRPCError && error.cause instanceof SyntaxError) return null;
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: 'The input could not be read: send JSON as superjson writes it ({"json": …}).',
+    });
+  }
+}
+
 function handler(req: Request) {
   return fetchRequestHandler({
     endpoint: "/api/trpc",
@@ -30,8 +48,7 @@ function handler(req: Request) {
     router: appRouter,
     async createContext({ info }) {
       for (const call of info.calls) {
-        // Input that does not parse is left for the procedure to refuse in its own words.
-        const at = nulIn(await call.getRawInput().catch(() => null));
+        const at = nulIn(await readableInput(call));
         if (at) {
           throw new TRPCError({
             code: "BAD_REQUEST",
