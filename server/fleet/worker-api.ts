@@ -8,6 +8,7 @@ import { requestInfo } from "../auth/request-info.ts";
 import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
 import { channels, listenFor } from "../core/notify.ts";
+import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
 import { db } from "../db/client.ts";
 import { appendTaskEvents, claimNextTask, TaskRelayError, taskControl } from "../tasks/dispatch.ts";
 import { desiredStateFor } from "./desired.ts";
@@ -59,6 +60,10 @@ async function parse<S extends z.ZodType>(req: Request, schema: S, what: string)
   } catch (error) {
     if (error instanceof TooLarge)
       return { error: json({ error: `${what} is larger than ${maxWorkerBodyBytes} bytes` }, 413) };
+  }
+  const unstorable = unstorableTextIn(raw);
+  if (unstorable) {
+    return { error: json({ error: `invalid ${what}: ${unstorableTextMessage(unstorable)}` }, 400) };
   }
   const body = schema.safeParse(raw);
   if (body.success) return { data: body.data as z.output<S> };
@@ -183,7 +188,10 @@ export async function report(req: Request): Promise<Response> {
   try {
     return json(await applyReport(db(), host, body.data));
   } catch (error) {
-    return json({ error: `report not applied: ${describeError(error)}` }, 500);
+    // The reason is for the operator's log; a worker (or whoever holds its credential) is
+    // not shown the database's own words.
+    console.error(`worker report from host ${host.id} not applied: ${describeError(error)}`);
+    return json({ error: "report not applied; the control plane logged why, send it again" }, 500);
   }
 }
 
@@ -231,6 +239,9 @@ export async function taskControlHandler(req: Request): Promise<Response> {
   const taskId = url.searchParams.get("taskId") ?? "";
   if (!agentId || !taskId || agentId.length > 64 || taskId.length > 64)
     return json({ error: "invalid task control: agentId and taskId are required" }, 400);
+  const unstorable = unstorableTextIn({ agentId, taskId });
+  if (unstorable)
+    return json({ error: `invalid task control: ${unstorableTextMessage(unstorable)}` }, 400);
   const limited = await agentOverRate(host.id, agentId);
   if (limited) return limited;
   const waitSeconds = Math.min(30, Math.max(0, Number(url.searchParams.get("wait") ?? 20) || 0));

@@ -9,6 +9,14 @@ export const workerApiBase = "/api/worker/v1";
 // Far beyond any machine, and within what the database stores (capacity in 32-bit millicores).
 const maxCpus = 65_536;
 const maxMemoryMb = 2 ** 31 - 1;
+/** A count the database keeps in 32 bits (restarts, processes, versions). */
+const count = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 31 - 1);
+/** Bytes, kept in 64 bits: any integer a number holds exactly. */
+const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const engineInfoSchema = z.object({
   serverVersion: z.string().max(64),
@@ -146,7 +154,7 @@ export const egressReportSchema = z.object({
       z.object({
         agentId: text(64),
         secretId: text(64),
-        version: z.number().int().nonnegative(),
+        version: count,
         at: z.iso.datetime({ offset: true }),
         host: text(253),
         method: text(16),
@@ -171,8 +179,6 @@ export const egressReportSchema = z.object({
     .max(5000)
     .default([]),
 });
-
-const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** Disk use measured on the host (sent when it changed): sandboxes' storage, workspaces. */
 export const diskReportSchema = z.object({
@@ -205,7 +211,7 @@ export const reportRequestSchema = z.object({
         generation: z.number().int().min(0).max(2_147_483_647),
         state: z.enum(observedAgentStates),
         reason: z.string().max(1000).optional(),
-        restartCount: z.number().int().nonnegative().default(0),
+        restartCount: count.default(0),
         startedAt: z.iso.datetime({ offset: true }).optional(),
       }),
     )
@@ -233,9 +239,9 @@ export const reportRequestSchema = z.object({
       z.object({
         agentId: z.string().max(64),
         cpuPercent: z.number().nonnegative(),
-        memoryBytes: z.number().nonnegative(),
-        memoryLimitBytes: z.number().nonnegative(),
-        pids: z.number().int().nonnegative(),
+        memoryBytes: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
+        memoryLimitBytes: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
+        pids: count,
       }),
     )
     .max(5000)

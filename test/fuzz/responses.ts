@@ -17,7 +17,7 @@ const internals: [string, RegExp][] = [
   ["a Prisma error code", /\bP[1-5]\d{3}\b/],
   [
     "PostgreSQL",
-    /\brelation "|violates|duplicate key|invalid byte sequence|syntax error at|\bSQLSTATE\b|unterminated|out of range for type|\bpg_\w+/i,
+    /\brelation "|violates|duplicate key|invalid byte sequence|syntax error at|\bSQLSTATE\b|out of range for type|\bpg_\w+/i,
   ],
   [
     "a JavaScript error",

@@ -96,8 +96,11 @@ export async function makeWorld(db: Db) {
     ...contextFor(db, owner),
     request: { ...testRequest, ipAddress: address },
   });
-  const [host, agent, secret, webhook, invitation, key] = await Promise.all([
-    enrolTestHost(db, `fuzz-${tag}`),
+  // The organisation's sandbox goes to this world's own host, so the host's reports and
+  // the task contract can name a real agent.
+  const host = await enrolTestHost(db, `fuzz-${tag}`, { labels: { pool: tag } });
+  await db.organization.update({ where: { id: org.id }, data: { placementLabels: { pool: tag } } });
+  const [agent, secret, webhook, invitation, key] = await Promise.all([
     api.agents.create({
       orgSlug,
       name: "fuzz-agent",
@@ -105,6 +108,7 @@ export async function makeWorld(db: Db) {
       cpuMillis: 250,
       memoryMb: 128,
       workspaceMb: 128,
+      start: true,
     }),
     api.secrets.create({ orgSlug, name: "FUZZ_TOKEN", value: "sk-fuzz" }),
     api.auditSettings.createWebhook({ orgSlug, url: "https://hooks.example.test/fuzz" }),
@@ -131,6 +135,7 @@ export async function makeWorld(db: Db) {
 
   const ids: Record<string, string> = {
     orgSlug,
+    tenantId: org.id,
     agentId: agent.id,
     secretId: secret.id,
     grantId: grant.id,

@@ -1,27 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { unstorableTextIn, unstorableTextMessage } from "@/server/core/text.ts";
 import { createContext } from "@/server/core/trpc.ts";
 import { appRouter } from "@/server/root-router.ts";
-
-/**
- * Where the input holds the NUL character, which PostgreSQL cannot store in text (it
- * refuses the statement, which would surface as a 500): "name", "hosts.0", or null.
- * Walked without recursion, so no nesting is too deep for it.
- */
-function nulIn(input: unknown): string | null {
-  const stack: [unknown, string][] = [[input, ""]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [value, at] = item;
-    if (typeof value === "string" && value.includes("\u0000")) return at || "input";
-    if (value === null || typeof value !== "object") continue;
-    for (const [key, inner] of Object.entries(value)) {
-      const path = at ? `${at}.${key}` : key;
-      if (key.includes("\u0000")) return path;
-      stack.push([inner, path]);
-    }
-  }
-  return null;
-}
 
 /**
  * A call's input as the procedure will see it. JSON that does not parse is left for the
@@ -46,15 +27,11 @@ function handler(req: Request) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
+    // Runs before any procedure: input the database could not store is refused here.
     async createContext({ info }) {
       for (const call of info.calls) {
-        const at = nulIn(await readableInput(call));
-        if (at) {
-          throw new TRPCError({
-            code: "BAD_REQUEST",
-            message: `Text cannot contain the NUL character (\\u0000); found in ${at.slice(0, 100)}.`,
-          });
-        }
+        const at = unstorableTextIn(await readableInput(call));
+        if (at) throw new TRPCError({ code: "BAD_REQUEST", message: unstorableTextMessage(at) });
       }
       return createContext({ headers: req.headers });
     },

@@ -5,6 +5,7 @@ import { ExportsBusy, exportFormats, exportStream } from "@/server/audit/export.
 import { auditFilterSchema } from "@/server/audit/filters.ts";
 import { recordAuditEvent } from "@/server/audit/record.ts";
 import { resolveTenantAccess } from "@/server/core/tenant-access.ts";
+import { unstorableTextIn, unstorableTextMessage } from "@/server/core/text.ts";
 import { createContext } from "@/server/core/trpc.ts";
 import { pgPool } from "@/server/db/pg-pool.ts";
 
@@ -17,6 +18,10 @@ export async function GET(req: Request, props: { params: Promise<{ slug: string 
   const params = Object.fromEntries(new URL(req.url).searchParams);
   const format = exportFormats.find((f) => f === (params.format ?? "csv"));
   if (!format) return NextResponse.json({ error: "format must be csv or ndjson" }, { status: 400 });
+  const unstorable = unstorableTextIn(params);
+  if (unstorable) {
+    return NextResponse.json({ error: unstorableTextMessage(unstorable) }, { status: 400 });
+  }
   const filters = auditFilterSchema.safeParse(params);
   if (!filters.success) {
     const issue = filters.error.issues[0];
