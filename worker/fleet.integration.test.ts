@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +24,17 @@ const pool = randomBytes(3).toString("hex");
 const root = mkdtempSync(path.join(tmpdir(), "corral-fleet-"));
 const runtime = "runc-privfix";
 let api: Awaited<ReturnType<typeof startWorkerApiServer>>;
+
+/** A loopback port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.once("error", reject);
+  });
+}
 let images: Awaited<ReturnType<typeof ensureImages>>;
 const workers = new Map<string, ChildProcess>();
 const output = new Map<string, string>();
@@ -240,9 +252,11 @@ describe("the worker fleet on a real engine", () => {
 
   it("carries a running agent's calls through its host's gateway with the key added, and applies a policy change within a second", async () => {
     // This host's gateway may reach the loopback upstream, as a lab's would.
+    const metricsPort = await freePort();
     await startWorker(`w3-${pool}`, {
       CORRAL_GATEWAY_ALLOW_RANGES: "127.0.0.1/32",
       CORRAL_WORKER_LABELS: `pool=${pool}-gw`,
+      CORRAL_WORKER_METRICS_PORT: String(metricsPort),
     });
     const upstream = await httpUpstream();
     try {
@@ -309,6 +323,14 @@ describe("the worker fleet on a real engine", () => {
       );
       const inside = await driverOf(`w3-${pool}`).listAgents(org.id);
       expect(inside.map((a) => [a.generation, a.state])).toEqual([[generation, "running"]]);
+
+      // The worker's Prometheus series counted what just happened.
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const value = (series: string) =>
+        Number(new RegExp(`^${series} (\\S+)$`, "m").exec(metrics)?.[1] ?? 0);
+      expect(value('corral_gateway_requests_total\\{outcome="allowed"\\}')).toBeGreaterThan(0);
+      expect(value('corral_gateway_requests_total\\{outcome="denied"\\}')).toBeGreaterThan(0);
+      expect(value("corral_reconcile_duration_seconds_count")).toBeGreaterThan(0);
     } finally {
       await upstream.close();
     }

@@ -2,6 +2,7 @@
 // configuration is wrong or no engine answers; builds the local images if missing; then
 // enrols (or reuses its credential) and runs the fleet agent until stopped.
 import "../infra/host/check-node.mjs"; // first: one line and exit 1 on an unsupported Node.js
+import { registerWorkerMetrics, serveMetrics } from "../common/metrics.ts";
 import { ensureImages } from "../infra/images/ensure-images.ts";
 import { describeError } from "../server/core/errors.ts";
 import { workerConfig } from "./config.ts";
@@ -47,6 +48,10 @@ async function main() {
   });
 
   const gateway = await startGateway(config, log);
+  registerWorkerMetrics();
+  const metrics = config.CORRAL_WORKER_METRICS_PORT
+    ? await serveMetrics(config.CORRAL_WORKER_METRICS_PORT, config.CORRAL_METRICS_HOST)
+    : null;
 
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -63,6 +68,7 @@ async function main() {
     signal: stop.signal,
     log,
   });
+  metrics?.close();
   await gateway.close();
 }
 

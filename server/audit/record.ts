@@ -1,7 +1,9 @@
 // The only way audit events are written. Callers pass their transaction so events commit or
 // roll back with the action they describe, and a failed write fails the action. One event
 // (a mutation) and a batch (a worker's report of egress denials) take the same path.
+
 import { randomUUID } from "node:crypto";
+import { auditAppendSeconds } from "../../common/metrics.ts";
 import type { Tx } from "../db/client.ts";
 import type { ActorType, AuditOutcome } from "../db/generated/enums.ts";
 import type { InputJsonValue } from "../db/generated/internal/prismaNamespace.ts";
@@ -52,6 +54,15 @@ interface ChainHead {
  */
 export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Promise<void> {
   if (events.length === 0) return;
+  const timer = auditAppendSeconds().startTimer();
+  try {
+    await appendToChains(tx, events);
+  } finally {
+    timer();
+  }
+}
+
+async function appendToChains(tx: Tx, events: AuditEventInput[]): Promise<void> {
   const chains = [...new Set(events.map((e) => e.orgId ?? platformChain))].sort();
   await tx.$executeRaw`
     SELECT pg_advisory_xact_lock(hashtextextended('audit:' || c, 0))

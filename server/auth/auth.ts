@@ -1,5 +1,6 @@
 // Auth.js wiring: email + password sign-in, sessions kept server-side (sessions.ts).
 // Touch this file to add a sign-in method (magic link, OIDC) or change session lifetime.
+import { headers as nextHeaders } from "next/headers";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";
@@ -41,9 +42,23 @@ class SignInRefused extends CredentialsSignin {
   }
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth((req) => {
+/**
+ * The request's headers. Auth.js passes the request to route handlers but none to server
+ * actions (our sign-in forms), where Next's request scope still has them: without this, a
+ * password sign-in had no client address, so its per-address rate limit never counted.
+ */
+async function headersOf(req: Request | undefined): Promise<Headers> {
+  if (req) return req.headers;
+  try {
+    return new Headers(await nextHeaders());
+  } catch {
+    return new Headers(); // outside any request (scripts, tests)
+  }
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(async (req) => {
   const config = webConfig();
-  const request = requestInfo(req?.headers ?? new Headers());
+  const request = requestInfo(await headersOf(req));
   return {
     secret: config.AUTH_SECRET,
     trustHost: true,

@@ -2,6 +2,7 @@
 // Counted per IP address and per account in PostgreSQL (rate-limiter-flexible's Prisma
 // store), so every web process shares them and they survive restarts.
 import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
+import { webConfig } from "../core/config.ts";
 import { DomainError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
 
@@ -9,6 +10,7 @@ const minute = 60;
 
 /** points per duration (seconds); blockSeconds keeps a key locked after it runs out. */
 export const ratePolicies = {
+  /** points: CORRAL_SIGN_IN_ATTEMPTS_PER_IP (default 30): many people behind one NAT need more. */
   "sign-in:ip": { points: 30, duration: 15 * minute },
   "sign-in:account-failures": { points: 5, duration: 15 * minute },
   "sign-up:ip": { points: 10, duration: 60 * minute },
@@ -23,6 +25,13 @@ export const ratePolicies = {
 
 export type RatePolicy = keyof typeof ratePolicies;
 
+/** How many hits a policy allows per window (the per-address sign-in limit is configurable). */
+export function pointsOf(policy: RatePolicy): number {
+  return policy === "sign-in:ip"
+    ? webConfig().CORRAL_SIGN_IN_ATTEMPTS_PER_IP
+    : ratePolicies[policy].points;
+}
+
 const limiters = new Map<RatePolicy, RateLimiterPrisma>();
 
 function limiter(policy: RatePolicy): RateLimiterPrisma {
@@ -33,6 +42,7 @@ function limiter(policy: RatePolicy): RateLimiterPrisma {
       tableName: "rateLimiterFlexible",
       keyPrefix: policy,
       ...ratePolicies[policy],
+      points: pointsOf(policy),
     });
     limiters.set(policy, found);
   }
@@ -67,7 +77,7 @@ export async function hit(policy: RatePolicy, key: string | null, what: string):
 /** Seconds until `key` may try again, or 0 when it has points left. */
 export async function lockedFor(policy: RatePolicy, key: string): Promise<number> {
   const state = await limiter(policy).get(key);
-  if (!state || state.consumedPoints < ratePolicies[policy].points) return 0;
+  if (!state || state.consumedPoints < pointsOf(policy)) return 0;
   return Math.ceil(state.msBeforeNext / 1000);
 }
 

@@ -23,6 +23,8 @@ const webConfigSchema = z
     /// How many organisations one person may own (a brake on filling a fleet with idle tenants).
     CORRAL_MAX_ORGS_PER_USER: z.coerce.number().int().positive().default(10),
     CORRAL_WORKER_DEADLINE_SECONDS: z.coerce.number().int().positive().default(20),
+    /// Sign-in attempts one client address may make per 15 minutes.
+    CORRAL_SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(30),
     AUTH_URL: z
       .url({ protocol: /^https?$/, error: "AUTH_URL must be an http(s) URL" })
       .default("http://localhost:3000"),

@@ -10,16 +10,29 @@ export class UnreachableError extends Error {
   override name = "UnreachableError";
 }
 
+/**
+ * The line of a message worth showing. Prisma's begin with a blank line and "Invalid
+ * `prisma.x.y()` invocation:", then the code excerpt; what went wrong is the last line.
+ */
+function firstLine(message: string): string {
+  const lines = message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (/^Invalid `.*` invocation/.test(lines[0] ?? "")) return lines.at(-1) ?? "";
+  return lines[0] ?? "";
+}
+
 /** One line for a person: known errors as they are, anything else by its message only. */
 export function describeError(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
     return describeError(error.errors[0]);
   }
-  if (error instanceof Error) return error.message.split("\n")[0] || error.name;
+  if (error instanceof Error) return firstLine(error.message) || error.name;
   // Libraries sometimes throw or emit plain objects: their message, else what they hold.
   if (error && typeof error === "object") {
     const message = (error as { message?: unknown }).message;
-    if (typeof message === "string" && message) return message.split("\n")[0] ?? message;
+    if (typeof message === "string" && firstLine(message)) return firstLine(message);
     try {
       return JSON.stringify(error).slice(0, 300);
     } catch {

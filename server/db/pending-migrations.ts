@@ -6,11 +6,18 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 
-const migrationsDir = path.resolve(import.meta.dirname, "../../prisma/migrations");
+/** prisma/migrations: beside this file's folder, or (inside Next's bundle, which has no
+ * module path) under the app's working folder, where `next start` and serve.ts run. */
+function migrationsDir(): string {
+  const here = import.meta.dirname;
+  return here
+    ? path.resolve(here, "../../prisma/migrations")
+    : path.resolve(process.cwd(), "prisma/migrations");
+}
 
 /** Committed migrations not (successfully) applied to the database at `url`, oldest first. */
 export async function pendingMigrations(url: string): Promise<string[]> {
-  const committed = (await readdir(migrationsDir, { withFileTypes: true }))
+  const committed = (await readdir(migrationsDir(), { withFileTypes: true }))
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();

@@ -5,6 +5,7 @@ import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
 import { schemaProblem } from "../db/pending-migrations.ts";
+import { serveJobMetrics } from "./metrics.ts";
 import { startJobRunner } from "./runner.ts";
 
 const log = (line: string) => console.log(`corral-jobs: ${line.replace(/^jobs: /, "")}`);
@@ -19,6 +20,10 @@ async function main() {
     hostDeadlineSeconds: config.CORRAL_WORKER_DEADLINE_SECONDS,
     log,
   });
+  const metricsPort = process.env.CORRAL_JOBS_METRICS_PORT;
+  const metrics = metricsPort
+    ? await serveJobMetrics(runner, Number(metricsPort), process.env.CORRAL_METRICS_HOST)
+    : null;
   // Listen for the stop signal before saying it runs: whoever reads that line may stop it.
   const stopped = new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
@@ -28,6 +33,7 @@ async function main() {
   );
   await stopped;
   log("stopping");
+  metrics?.close();
   await runner.stop();
   await db().$disconnect();
 }

@@ -4,13 +4,18 @@
 // so rate limits, sessions and the audit log record the real client.
 //
 //   PORT (default 3000), CORRAL_BIND_HOST (default 127.0.0.1),
-//   CORRAL_TRUSTED_PROXIES (reverse proxies in front of Corral, IPs or CIDRs; default none)
+//   CORRAL_TRUSTED_PROXIES (reverse proxies in front of Corral, IPs or CIDRs; default none),
+//   CORRAL_METRICS_PORT / CORRAL_METRICS_HOST (Prometheus /metrics; off unless a port is set)
 import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
+import { httpRequestSeconds, serveMetrics } from "../../common/metrics.ts";
 import { webConfig } from "../core/config.ts";
 import { describeError } from "../core/errors.ts";
+import { db } from "../db/client.ts";
 import { schemaProblem } from "../db/pending-migrations.ts";
+import { registerControlPlaneGauges } from "../health/gauges.ts";
 import { clientAddress, parseTrustedProxies } from "./client-address.ts";
+import { routeKind } from "./route-kind.ts";
 
 function fail(message: string): never {
   console.error(`web: ${message}`);
@@ -53,8 +58,16 @@ const app = next({ dev: false, hostname: host, port, dir: process.cwd() });
 await app.prepare();
 const handle = app.getRequestHandler();
 
+registerControlPlaneGauges(db(), webConfig().CORRAL_WORKER_DEADLINE_SECONDS);
+const requestSeconds = httpRequestSeconds();
+
 const server = createServer((req, res) => {
   settleClientAddress(req);
+  const timer = requestSeconds.startTimer({
+    method: req.method ?? "GET",
+    route: routeKind(req.url),
+  });
+  res.once("finish", () => timer({ status: String(res.statusCode) }));
   handle(req, res).catch((error: unknown) => {
     console.error(`web: request failed: ${(error as Error).message}`);
     if (!res.headersSent) res.writeHead(500).end("Something went wrong on our side.");
@@ -68,6 +81,15 @@ server.on("error", (error: NodeJS.ErrnoException) =>
   ),
 );
 server.listen(port, host, () => console.log(`web: listening on http://${host}:${port}`));
+
+const metricsPort = process.env.CORRAL_METRICS_PORT;
+if (metricsPort) {
+  const metricsHost = process.env.CORRAL_METRICS_HOST ?? "127.0.0.1";
+  await serveMetrics(Number(metricsPort), metricsHost).then(
+    () => console.log(`web: metrics on http://${metricsHost}:${metricsPort}/metrics`),
+    (error: Error) => fail(`metrics port ${metricsPort}: ${error.message}`),
+  );
+}
 
 // Finish the requests in flight, then exit, when the supervisor says stop.
 for (const signal of ["SIGTERM", "SIGINT"] as const)

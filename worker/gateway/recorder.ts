@@ -2,6 +2,7 @@
 // requests for the live view, each use of a secret (the ledger), and allowed traffic summed
 // per agent, host and minute. Bounded, so an agent hammering the door costs memory only up
 // to a limit; what is cut is counted and said.
+import { egressDecisions } from "../../common/metrics.ts";
 import type { EgressReport } from "../../server/fleet/worker-protocol.ts";
 
 type Decision = EgressReport["decisions"][number];
@@ -25,6 +26,7 @@ export class EgressRecorder {
   private cut = new Map<string, number>();
 
   denied(entry: Omit<Decision, "allowed" | "at">) {
+    egressDecisions().inc({ outcome: "denied" });
     if (this.decisions.length >= maxDecisions) {
       this.cut.set(entry.agentId, (this.cut.get(entry.agentId) ?? 0) + 1);
       return;
@@ -34,6 +36,7 @@ export class EgressRecorder {
 
   /** A request or tunnel the gateway carried, once it is finished. */
   allowed(entry: Omit<Decision, "allowed" | "at">, bytes: number) {
+    egressDecisions().inc({ outcome: "allowed" });
     const now = new Date();
     const minute = minuteOf(now);
     const key = `${entry.agentId}\0${entry.host}\0${minute}`;

@@ -2,6 +2,7 @@
 // runs on its own: one failing agent does not hold up the others. What a pass met (problems,
 // ready sandboxes) is rebuilt by every pass, never patched: a problem lasts exactly as long
 // as the actions that met it keep failing, and leaves with the agent that had it.
+import { reconcileErrors, reconcileSeconds } from "../../common/metrics.ts";
 import { describeError } from "../../server/core/errors.ts";
 import type { DesiredAgent, DesiredState } from "../../server/fleet/worker-protocol.ts";
 import type { AgentGatewayAccess, GatewayEndpoint, SandboxDriver } from "../drivers/driver.ts";
@@ -41,6 +42,16 @@ export class Reconciler {
   async pass(): Promise<void> {
     const desired = this.desired;
     if (!desired) return;
+    const timer = reconcileSeconds().startTimer();
+    try {
+      await this.converge(desired);
+    } finally {
+      timer();
+      reconcileErrors().inc(this.met.agents.size + this.met.sandboxes.size);
+    }
+  }
+
+  private async converge(desired: DesiredState): Promise<void> {
     this.met = { agents: new Map(), sandboxes: new Map() };
     const sandboxes = await this.driver.listSandboxes();
     for (const action of diffSandboxes(desired.sandboxes, sandboxes))
