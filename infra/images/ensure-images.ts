@@ -125,7 +125,7 @@ function splitReference(reference: string): [string, string] {
 }
 
 /** Runs a recipe script, passing its stderr lines on; rejects with the last ones on failure. */
-function runScript(
+export function runScript(
   script: string,
   args: string[],
   scratch: string,

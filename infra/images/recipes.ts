@@ -16,6 +16,8 @@ export interface ImageRecipe {
   changes: string[];
   /** Said in progress lines, so a long build is expected. */
   expectedDuration: string;
+  /** Files outside the folder the script uses (paths from this folder); part of the tag. */
+  extraFiles?: string[];
 }
 
 const imagesDir = import.meta.dirname;
@@ -108,6 +110,20 @@ export const claudeCodeRecipe: ImageRecipe = {
 };
 
 /**
+ * The microvm driver's guest: Debian's kernel, an initramfs and a root disk image with dockerd
+ * (microvm/guest.sh). Files in a cache folder named by the tag, not an engine image: QEMU boots
+ * them. It shares corral-disk (workspaces of a fixed size) with the sandbox-engine image.
+ */
+export const microvmGuestRecipe: ImageRecipe = {
+  repository: "corral/microvm-guest",
+  folder: path.join(imagesDir, "microvm"),
+  script: "guest.sh",
+  changes: [],
+  expectedDuration: "about two minutes",
+  extraFiles: ["sandbox-engine/disk.sh"],
+};
+
+/**
  * First 12 hex digits of a hash over the files a list names (one path from the repository root
  * a line; `#` comments): sources a recipe's build takes from outside its folder.
  */
@@ -157,7 +173,8 @@ function recipeFiles(folder: string): string[] {
 export function recipeTag(recipe: ImageRecipe): string {
   const hash = createHash("sha256");
   hash.update(JSON.stringify(recipe.changes));
-  const files = [...sharedFiles, ...recipeFiles(recipe.folder)];
+  const extra = (recipe.extraFiles ?? []).map((file) => path.join(imagesDir, file));
+  const files = [...sharedFiles, ...recipeFiles(recipe.folder), ...extra];
   for (const file of files) {
     hash.update(`\0${path.relative(imagesDir, file)}\0`);
     hash.update(readFileSync(file));
