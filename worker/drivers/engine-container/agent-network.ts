@@ -15,7 +15,7 @@ export function networkGateway(subnet: string): string {
   return parts.join(".");
 }
 
-import { runExec } from "./run-exec.ts";
+import type { SandboxShell } from "./run-exec.ts";
 
 export async function ensureAgentNetwork(
   engine: Docker,
@@ -45,7 +45,7 @@ export async function ensureAgentNetwork(
  * the accept back on top (if the reject came back first, the door stays shut meanwhile).
  */
 export async function ensureGatewayRule(
-  sandbox: Docker.Container,
+  sandbox: SandboxShell,
   gatewayAddress: string,
 ): Promise<void> {
   const reject = `INPUT -i ${AGENT_BRIDGE} -j REJECT`;
@@ -57,7 +57,7 @@ export async function ensureGatewayRule(
     `  iptables -D ${accept} 2>/dev/null; iptables -I ${accept}`,
     "fi",
   ].join("\n");
-  const result = await runExec(sandbox, ["sh", "-c", script]);
+  const result = await sandbox(["sh", "-c", script]);
   if (result.exitCode !== 0) {
     throw new Error(`could not close the sandbox gateway to agents: ${result.output.trim()}`);
   }

@@ -3,10 +3,9 @@
 // loop devices, one for the engine's storage and one per agent workspace. The host's overlay2
 // on ext4 cannot bound a container's size, and a loop device needs the sandbox's privileges,
 // so the sandbox does it and the worker only asks.
-import type Docker from "dockerode";
 import type { DiskUse, SandboxDiskUsage } from "../driver.ts";
 import { workspaceVolumeName } from "./names.ts";
-import { runExec } from "./run-exec.ts";
+import type { SandboxShell } from "./run-exec.ts";
 
 /** Inside the sandbox container: the host volume holding the storage's image file. */
 export const STORE_VOLUME_PATH = "/var/lib/corral/store";
@@ -20,9 +19,9 @@ export function workspaceDataPath(volumeName: string): string {
   return `${WORKSPACE_MOUNTS}/${volumeName}/data`;
 }
 
-/** Runs corral-disk in the sandbox container (as its root, which holds the loop devices). */
-export function corralDisk(sandbox: Docker.Container, args: string[]) {
-  return runExec(sandbox, ["corral-disk", ...args]);
+/** Runs corral-disk in the sandbox (as its root, which holds the loop devices). */
+export function corralDisk(sandbox: SandboxShell, args: string[]) {
+  return sandbox(["corral-disk", ...args]);
 }
 
 /** Parses `corral-disk usage`: "store USED SIZE" and "workspace NAME USED SIZE" lines. */
@@ -52,7 +51,7 @@ export function parseUsage(output: string): {
 
 /** One exec per sandbox measures the store and every mounted workspace. */
 export async function readDiskUsage(
-  sandbox: Docker.Container,
+  sandbox: SandboxShell,
   agentIds: string[],
 ): Promise<SandboxDiskUsage> {
   const result = await corralDisk(sandbox, ["usage"]);

@@ -41,7 +41,7 @@ import {
   sandboxNames,
 } from "./names.ts";
 import { PrivateEngines, pingEngine, waitForEngine } from "./private-engine.ts";
-import { type ExecResult, runExec } from "./run-exec.ts";
+import { containerShell, type ExecResult, runExec } from "./run-exec.ts";
 import {
   ensureSandboxContainer,
   ensureSandboxSurroundings,
@@ -174,7 +174,7 @@ export class EngineContainerDriver implements SandboxDriver {
     const engine = this.#engines.forSocket(names.socketPath);
     await waitForEngine(engine, names.socketPath, sandbox, this.#engineReadyTimeoutMs);
     await ensureAgentNetwork(engine, spec.tenantId, this.#agentSubnet);
-    await ensureGatewayRule(sandbox, this.#gatewayAddress);
+    await ensureGatewayRule(containerShell(sandbox), this.#gatewayAddress);
   }
 
   gatewayEndpoint(tenantId: string): GatewayEndpoint {
@@ -256,7 +256,7 @@ export class EngineContainerDriver implements SandboxDriver {
     const name = agentContainerName(spec.agentId, spec.generation);
     if (await this.#isThisAgent(engine, name, spec)) return;
 
-    const workspace = await ensureWorkspace(engine, this.#sandboxContainer(spec.tenantId), spec);
+    const workspace = await ensureWorkspace(engine, this.#sandboxShell(spec.tenantId), spec);
     try {
       await engine.createContainer(
         agentContainerOptions(spec, image, workspace, this.#gatewayAddress),
@@ -306,7 +306,7 @@ export class EngineContainerDriver implements SandboxDriver {
     }
     // The workspace goes only with the whole agent, never while a generation is kept.
     if (options.purge && options.keepGeneration === undefined) {
-      await removeWorkspace(engine, this.#sandboxContainer(tenantId), agentId);
+      await removeWorkspace(engine, this.#sandboxShell(tenantId), agentId);
     }
   }
 
@@ -338,7 +338,7 @@ export class EngineContainerDriver implements SandboxDriver {
 
   async diskUsage(tenantId: string, agentIds: string[]): Promise<SandboxDiskUsage> {
     await this.#readyEngine(tenantId);
-    return readDiskUsage(this.#sandboxContainer(tenantId), agentIds);
+    return readDiskUsage(this.#sandboxShell(tenantId), agentIds);
   }
 
   async exec(tenantId: string, agentId: string, command: string[]): Promise<ExecResult> {
@@ -356,8 +356,9 @@ export class EngineContainerDriver implements SandboxDriver {
     return names;
   }
 
-  #sandboxContainer(tenantId: string): Docker.Container {
-    return this.#host.getContainer(this.#names(tenantId).container);
+  /** Commands as root in the sandbox container (corral-disk, the agents' firewall). */
+  #sandboxShell(tenantId: string) {
+    return containerShell(this.#host.getContainer(this.#names(tenantId).container));
   }
 
   /** The tenant's private engine, or UnreachableError when it does not answer. */

@@ -8,6 +8,18 @@ export interface ExecResult {
   output: string;
 }
 
+/**
+ * Runs a command as root in a sandbox's own system (outside every agent): a docker exec into
+ * the sandbox container, or the control channel of a microVM. Parts both drivers share
+ * (workspaces, the agents' firewall) take one of these, not a container.
+ */
+export type SandboxShell = (command: string[]) => Promise<ExecResult>;
+
+/** The sandbox container's shell: docker exec as its (root) user. */
+export function containerShell(container: Docker.Container): SandboxShell {
+  return (command) => runExec(container, command);
+}
+
 export async function runExec(
   container: Docker.Container,
   command: string[],

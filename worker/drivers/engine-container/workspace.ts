@@ -9,13 +9,14 @@ import { type AgentSpec, AgentSpecError } from "../driver.ts";
 import { corralDisk, NO_ROOM, workspaceDataPath } from "./disk.ts";
 import { tolerating } from "./engine-errors.ts";
 import { DRIVER_NAME, LABEL, workspaceVolumeName } from "./names.ts";
+import type { SandboxShell } from "./run-exec.ts";
 
 export const AGENT_UID = 65534;
 export const AGENT_GID = 65534;
 
 export async function ensureWorkspace(
   engine: Docker,
-  sandbox: Docker.Container,
+  sandbox: SandboxShell,
   spec: AgentSpec,
 ): Promise<string> {
   const name = workspaceVolumeName(spec.agentId);
@@ -59,7 +60,7 @@ export async function ensureWorkspace(
 /** Removes the workspace's volume and its filesystem (the agent's containers must be gone). */
 export async function removeWorkspace(
   engine: Docker,
-  sandbox: Docker.Container,
+  sandbox: SandboxShell,
   agentId: string,
 ): Promise<void> {
   const name = workspaceVolumeName(agentId);
