@@ -14,17 +14,17 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { createSession } from "../server/auth/sessions.ts";
-import type { Context } from "../server/core/trpc.ts";
-import { db as controlPlaneDb } from "../server/db/client.ts";
-import { databaseName } from "../server/db/database.ts";
-import { createCaller } from "../server/root-router.ts";
 import {
   type TaskEventInput,
   type TaskForAgent,
   tasksBasePath,
   tasksHost,
-} from "../server/tasks/contract.ts";
+} from "../common/task-contract.ts";
+import { createSession } from "../server/auth/sessions.ts";
+import type { Context } from "../server/core/trpc.ts";
+import { db as controlPlaneDb } from "../server/db/client.ts";
+import { databaseName } from "../server/db/database.ts";
+import { createCaller } from "../server/root-router.ts";
 import { enrolTestHost } from "../test/fleet.ts";
 import { startWorkerApiServer } from "../test/worker-api-server.ts";
 import { proxyAuth } from "../worker/gateway/test-kit.ts";

@@ -1,7 +1,8 @@
 // Fleet factories for tests: hosts enrolled the real way, through an enrolment token.
+
+import type { HostReport } from "../common/worker-protocol.ts";
 import type { Db } from "../server/db/client.ts";
 import { createEnrolmentToken, enrolHost } from "../server/fleet/enrolment.ts";
-import type { HostReport } from "../server/fleet/worker-protocol.ts";
 
 export const operatorActor = { type: "USER" as const, name: "operator@example.test" };
 

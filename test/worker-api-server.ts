@@ -2,6 +2,7 @@
 // mounts under /api/worker/v1 (server/fleet/worker-api.ts), without building the web app.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { workerApiBase } from "../common/worker-protocol.ts";
 import {
   desired,
   enrol,
@@ -11,7 +12,6 @@ import {
   taskEventsHandler,
   taskNext,
 } from "../server/fleet/worker-api.ts";
-import { workerApiBase } from "../server/fleet/worker-protocol.ts";
 
 const routes: Record<string, (req: Request) => Promise<Response>> = {
   "POST enrol": enrol,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../server/core/errors.ts";
+import { ConfigError } from "../common/errors.ts";
 import { workerConfig } from "./config.ts";
 
 describe("worker configuration", () => {

@@ -2,7 +2,7 @@
 // the fleet comes from the control plane's worker API, as the host it enrolled as.
 import { hostname } from "node:os";
 import { z } from "zod";
-import { parseEnv } from "../server/core/env.ts";
+import { parseEnv } from "../common/env.ts";
 
 const labelList = z
   .string()

@@ -4,8 +4,8 @@
 //   reconcile  observe → diff → act, on every change and every CORRAL_RESYNC_SECONDS;
 //   report     every 2 s: changed states, new log lines, stats.
 // Unreachable control plane: said once, retried. Refused credential: fatal.
-import { describeError, UnreachableError } from "../server/core/errors.ts";
-import type { EngineInfo, HostReport } from "../server/fleet/worker-protocol.ts";
+import { describeError, UnreachableError } from "../common/errors.ts";
+import type { EngineInfo, HostReport } from "../common/worker-protocol.ts";
 import type { WorkerConfig } from "./config.ts";
 import { ControlPlaneClient } from "./control-plane/client.ts";
 import type { SandboxDriver } from "./drivers/driver.ts";

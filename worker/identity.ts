@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ConfigError } from "../server/core/errors.ts";
-import type { HostReport } from "../server/fleet/worker-protocol.ts";
+import { ConfigError } from "../common/errors.ts";
+import type { HostReport } from "../common/worker-protocol.ts";
 import type { WorkerConfig } from "./config.ts";
 import { type ControlPlaneClient, WorkerRejectedError } from "./control-plane/client.ts";
 

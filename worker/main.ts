@@ -2,9 +2,9 @@
 // configuration is wrong or no engine answers; builds the local images if missing; then
 // enrols (or reuses its credential) and runs the fleet agent until stopped.
 import "../infra/host/check-node.mjs"; // first: one line and exit 1 on an unsupported Node.js
+import { describeError } from "../common/errors.ts";
 import { registerWorkerMetrics, serveMetrics } from "../common/metrics.ts";
 import { ensureImages } from "../infra/images/ensure-images.ts";
-import { describeError } from "../server/core/errors.ts";
 import { workerConfig } from "./config.ts";
 import { EngineContainerDriver } from "./drivers/engine-container/index.ts";
 import { connectEngine, describeEngine } from "./engine/docker-engine.ts";

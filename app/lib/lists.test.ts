@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostPatternSchema } from "@/server/egress/policy.ts";
+import { hostPatternSchema } from "@/common/egress-policy.ts";
 import { grantSecretSchema } from "@/server/secrets/schemas.ts";
 import { listError, splitList } from "./lists.ts";
 

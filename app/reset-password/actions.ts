@@ -1,10 +1,10 @@
 "use server";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { DomainError } from "@/common/errors.ts";
 import { resetPassword } from "@/server/accounts/password-reset.ts";
 import { requestInfo } from "@/server/auth/request-info.ts";
 import { resetPasswordSchema } from "@/server/auth/schemas.ts";
-import { DomainError } from "@/server/core/errors.ts";
 import { db } from "@/server/db/client.ts";
 
 export interface ResetState {

@@ -1,11 +1,11 @@
 "use server";
 import { headers } from "next/headers";
+import { DomainError } from "@/common/errors.ts";
 import { signUp } from "@/server/accounts/sign-up.ts";
 import { signIn } from "@/server/auth/auth.ts";
 import { hit } from "@/server/auth/rate-limits.ts";
 import { requestInfo } from "@/server/auth/request-info.ts";
 import { signUpSchema } from "@/server/auth/schemas.ts";
-import { DomainError } from "@/server/core/errors.ts";
 import { db } from "@/server/db/client.ts";
 import { safeCallback } from "../sign-in/safe-callback.ts";
 

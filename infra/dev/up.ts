@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { ConfigError, describeError } from "../../common/errors.ts";
 import { demo, demoModel, seedDemo } from "../../prisma/seed.ts";
-import { ConfigError, describeError } from "../../server/core/errors.ts";
 import { createDb } from "../../server/db/client.ts";
 import {
   describeServer,

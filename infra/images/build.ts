@@ -2,7 +2,7 @@
 // and the microvm guest (in CORRAL_MICROVM_CACHE, default /var/cache/corral/microvm) when
 // missing. Progress goes to stderr; stdout gets the references as env assignments:
 //   eval "$(npx tsx infra/images/build.ts)"
-import { describeError } from "../../server/core/errors.ts";
+import { describeError } from "../../common/errors.ts";
 import { connectEngine } from "../../worker/engine/docker-engine.ts";
 import { ensureGuestImage } from "./ensure-guest.ts";
 import { ensureImages } from "./ensure-images.ts";

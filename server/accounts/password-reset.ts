@@ -1,11 +1,12 @@
 // Forgotten passwords: a single-use, one-hour link by email. Asking never reveals whether
 // an account exists; using the link signs the account out everywhere.
+
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import { hashPassword } from "../auth/password.ts";
 import { passwordProblem } from "../auth/password-policy.ts";
 import { revokeAllSessions } from "../auth/sign-out-everywhere.ts";
 import { webConfig } from "../core/config.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { sendMail } from "../mail/mailer.ts";
 import { passwordResetMail } from "../mail/templates.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { DomainError } from "../../common/errors.ts";
 import { connectTestDb, testRequest } from "../../test/db.ts";
 import { latestMail, tokenFrom } from "../../test/mail.ts";
 import { verifyPassword } from "../auth/password.ts";
-import { DomainError } from "../core/errors.ts";
 import { verifyEmail } from "./email-verification.ts";
 import { signUp } from "./sign-up.ts";
 

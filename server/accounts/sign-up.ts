@@ -1,9 +1,10 @@
 // Creating an account with email and password; the verification email goes out after commit.
+
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import { hashPassword } from "../auth/password.ts";
 import { passwordProblem } from "../auth/password-policy.ts";
 import type { SignUpInput } from "../auth/schemas.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { sendMail } from "../mail/mailer.ts";
 import { issueVerification } from "./email-verification.ts";

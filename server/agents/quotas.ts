@@ -1,6 +1,6 @@
 // An organisation's quotas (agents, total CPU, total memory), checked under a lock on the
 // organisation's row, in the same transaction as the change that would use them.
-import { DomainError } from "../core/errors.ts";
+import { DomainError } from "../../common/errors.ts";
 import type { Tx } from "../db/client.ts";
 
 export interface QuotaUse {

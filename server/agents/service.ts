@@ -2,10 +2,10 @@
 // Every change is audited in its own transaction and wakes the host holding the sandbox;
 // an organisation's first agent gives it a sandbox, placed at once when a host has room.
 
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
 import { webConfig } from "../core/config.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { withSystemScope } from "../db/tenant-scope.ts";
 import { placeSandboxes } from "../fleet/controller.ts";

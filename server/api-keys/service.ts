@@ -1,10 +1,10 @@
 // API keys: made by a member for one organisation, scoped to a subset of what their role
 // allows, shown once, stored as a SHA-256 with a recognisable prefix, revocable.
 import { randomBytes } from "node:crypto";
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
 import { can } from "../auth/permissions.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { hashToken } from "../tokens/secret-token.ts";
 import { apiKeyPrefix } from "./authenticate.ts";

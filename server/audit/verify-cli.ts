@@ -1,6 +1,6 @@
 // `npm run audit:verify`: re-computes every audit chain in DATABASE_URL's database and
 // exits 1 at the first broken link, naming the event, what was expected and what was found.
-import { describeError } from "../core/errors.ts";
+import { describeError } from "../../common/errors.ts";
 import { createDb } from "../db/client.ts";
 import { verifyAllChains } from "./verify.ts";
 

@@ -2,8 +2,8 @@
 // Counted per IP address and per account in PostgreSQL (rate-limiter-flexible's Prisma
 // store), so every web process shares them and they survive restarts.
 import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
+import { DomainError } from "../../common/errors.ts";
 import { webConfig } from "../core/config.ts";
-import { DomainError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
 
 const minute = 60;

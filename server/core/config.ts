@@ -1,7 +1,7 @@
 // The control plane's configuration, read from the environment and validated once.
 // Touch this file when adding a setting; document it in the README's table as well.
 import { z } from "zod";
-import { parseEnv } from "./env.ts";
+import { parseEnv } from "../../common/env.ts";
 
 const webConfigSchema = z
   .object({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { describeError } from "../../common/errors.ts";
 import { connectTestDb } from "../../test/db.ts";
-import { describeError } from "./errors.ts";
 
 const db = connectTestDb();
 

@@ -8,6 +8,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
+import { DomainError } from "../../common/errors.ts";
 import {
   type AuthenticatedKey,
   authenticateApiKey,
@@ -20,7 +21,6 @@ import { requestInfo } from "../auth/request-info.ts";
 import type { ValidSession } from "../auth/sessions.ts";
 import { type Db, db } from "../db/client.ts";
 import { scopedDb } from "../db/tenant-scope.ts";
-import { DomainError } from "./errors.ts";
 import { guardStream } from "./stream-guard.ts";
 import { resolveTenantAccess } from "./tenant-access.ts";
 

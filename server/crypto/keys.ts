@@ -3,7 +3,7 @@
 // config) so tools like `npm run audit:verify` need only this and DATABASE_URL.
 import { hkdfSync } from "node:crypto";
 import { z } from "zod";
-import { parseEnv } from "../core/env.ts";
+import { parseEnv } from "../../common/env.ts";
 
 export type KeyPurpose = "audit-checkpoint" | "secret-box";
 

@@ -2,7 +2,7 @@
 // (infra/dev/up.ts) and the test harness, never by request handlers.
 import { spawn } from "node:child_process";
 import pg from "pg";
-import { describeError, UnreachableError } from "../core/errors.ts";
+import { describeError, UnreachableError } from "../../common/errors.ts";
 
 /** The same server URL with another database name. */
 export function withDatabase(url: string, database: string): string {

@@ -32,7 +32,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { ConfigError, describeError, UnreachableError } from "../core/errors.ts";
+import { ConfigError, describeError, UnreachableError } from "../../common/errors.ts";
 
 export interface EmbeddedPostgresOptions {
   /** The cluster's folder; as root it may become a link to a folder under `hostDir`. */

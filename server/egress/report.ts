@@ -2,9 +2,10 @@
 // live-view row, allowed traffic as one audit event per agent, host and minute (through the
 // batched append, so a chatty agent cannot flood the chain), and each use of a secret in the
 // ledger. Only agents of organisations placed on the reporting host count.
+
+import type { EgressReport } from "../../common/worker-protocol.ts";
 import type { AuditActor, AuditEventInput } from "../audit/record.ts";
 import type { Db, Tx } from "../db/client.ts";
-import type { EgressReport } from "../fleet/worker-protocol.ts";
 
 /** Decisions kept per agent for the live view; the audit log keeps the rest. */
 export const decisionsKept = 200;

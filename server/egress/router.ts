@@ -1,9 +1,9 @@
 // Agents' egress: policies and the ceiling (admins), live decisions (everyone), and the
 // quarantine brake (anyone who manages agents may pull it; admins release it).
 import { z } from "zod";
+import { egressCeilingSchema } from "../../common/egress-policy.ts";
 import { whenChanged } from "../core/live.ts";
 import { createTRPCRouter, tenantProcedure } from "../core/trpc.ts";
-import { egressCeilingSchema } from "./policy.ts";
 import { agentRef, quarantineSchema, setPolicySchema } from "./schemas.ts";
 import {
   agentEgress,

@@ -1,7 +1,7 @@
 // Inputs of the egress API; the policy shapes themselves live in policy.ts (shared with the
 // worker's gateway).
 import { z } from "zod";
-import { egressPolicySchema } from "./policy.ts";
+import { egressPolicySchema } from "../../common/egress-policy.ts";
 
 export const agentRef = z.object({ agentId: z.string().min(1).max(64) });
 

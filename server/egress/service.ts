@@ -1,12 +1,13 @@
 // Where agents may send requests, and the emergency brake. Policies are deny by default; the
 // organisation's ceiling bounds every agent's rules. Every change wakes the host holding the
 // sandbox: its gateway applies it to running agents within a second, without a restart.
+
+import type { EgressRule } from "../../common/egress-policy.ts";
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { bumpOrgHost } from "../fleet/desired.ts";
-import type { EgressRule } from "./policy.ts";
 import type { SetPolicyInput } from "./schemas.ts";
 
 async function findAgent(tx: Tx | Db, orgId: string, agentId: string) {

@@ -1,11 +1,12 @@
 // What a host should run, and the version number workers long-poll on. Any change that
 // affects a host's sandboxes bumps its version in the same transaction, so a worker that
 // waits on its version learns of changes at once and pays nothing while nothing changes.
+
+import type { EgressRule } from "../../common/egress-policy.ts";
+import type { DesiredGrant, DesiredState } from "../../common/worker-protocol.ts";
 import { unseal } from "../crypto/secret-box.ts";
 import type { Db, Tx } from "../db/client.ts";
-import type { EgressRule } from "../egress/policy.ts";
 import { desiredChannel } from "./desired-notify.ts";
-import type { DesiredGrant, DesiredState } from "./worker-protocol.ts";
 
 /** Agents run as this user with these limits; pids is not configurable per agent yet. */
 const agentPidsLimit = 256;

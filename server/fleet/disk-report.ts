@@ -1,9 +1,10 @@
 // Disk use a host measured: its sandboxes' storage and its agents' workspaces, written on the
 // rows the pages read (latest value only; the worker sends a figure when it moved). Like the
 // rest of a report, a host speaks only for organisations placed on it.
+
+import type { DiskReport } from "../../common/worker-protocol.ts";
 import type { Tx } from "../db/client.ts";
 import type { Agent } from "../db/generated/client.ts";
-import type { DiskReport } from "./worker-protocol.ts";
 
 /** Applies the disk part of a report; answers how many sandboxes it ignored (not this host's). */
 export async function applyDiskReport(

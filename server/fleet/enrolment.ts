@@ -3,10 +3,10 @@
 // stored. Enrolling under the name of a host that is lost or revoked (a reinstall) replaces its
 // credential; replacing a live host needs a token the operator made to replace it.
 import { randomBytes } from "node:crypto";
+import type { EnrolRequest } from "../../common/worker-protocol.ts";
 import { type AuditActor, type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { hashToken } from "../tokens/secret-token.ts";
-import type { EnrolRequest } from "./worker-protocol.ts";
 
 export const enrolmentTokenPrefix = "crle_";
 export const hostCredentialPrefix = "crlh_";

@@ -206,7 +206,7 @@ describe("agents and placement", () => {
   });
 
   it("refuses a report with a malformed time instead of failing the whole report", async () => {
-    const { reportRequestSchema } = await import("./worker-protocol.ts");
+    const { reportRequestSchema } = await import("../../common/worker-protocol.ts");
     const bad = reportRequestSchema.safeParse({
       logs: [{ agentId: "a", lines: [{ at: "yesterday", stream: "stdout", text: "x" }] }],
     });

@@ -1,10 +1,11 @@
 // Records an enrolled host's heartbeat: what it can hold and whether its driver is healthy.
 // A host that was marked lost and beats again is back (its old sandboxes were re-placed).
 // Changes of labels or capacity (what placement trusts) are audited.
+
+import type { HeartbeatRequest } from "../../common/worker-protocol.ts";
 import { recordAuditEvent } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { checkedCapacity } from "./enrolment.ts";
-import type { HeartbeatRequest } from "./worker-protocol.ts";
 
 export async function recordHeartbeat(
   db: Db,

@@ -4,13 +4,13 @@
 // worker) in one transaction.
 
 import type { z } from "zod";
+import type { reportRequestSchema } from "../../common/worker-protocol.ts";
 import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import type { Agent } from "../db/generated/client.ts";
 import { applyEgressReport, trimDecisions } from "../egress/report.ts";
 import { failRunningTasks } from "../tasks/lifecycle.ts";
 import { applyDiskReport } from "./disk-report.ts";
-import type { reportRequestSchema } from "./worker-protocol.ts";
 
 type Parsed = z.output<typeof reportRequestSchema>;
 /** A parsed report; egress and disk are optional for callers (tests) that build one by hand. */

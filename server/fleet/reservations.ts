@@ -1,7 +1,7 @@
 // What a sandbox holds on its host: the CPU and memory its agents request, plus a fixed
 // share for its private engine. An organisation's quota is only a ceiling on that sum, so an
 // idle tenant with a large quota holds almost nothing and cannot fill a fleet (#12.1).
-import { DomainError } from "../core/errors.ts";
+import { DomainError } from "../../common/errors.ts";
 import type { Tx } from "../db/client.ts";
 
 /** The sandbox's own engine (dockerd, containerd, the gateway forwarder), measured ~150 MiB. */

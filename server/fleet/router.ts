@@ -1,9 +1,9 @@
 // The fleet, for operators: hosts with their capacity and sandboxes, enrolment tokens,
 // cordon, drain and revoke. Every change is audited on the platform chain.
 import { z } from "zod";
+import { DomainError } from "../../common/errors.ts";
 import { recordAuditEvent } from "../audit/record.ts";
 import { webConfig } from "../core/config.ts";
-import { DomainError } from "../core/errors.ts";
 import { whenChanged } from "../core/live.ts";
 import { createTRPCRouter, operatorProcedure } from "../core/trpc.ts";
 import type { Db } from "../db/client.ts";

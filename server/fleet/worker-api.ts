@@ -3,18 +3,7 @@
 // server, so every path a worker takes is the production one.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { z } from "zod";
-import { hit, RateLimitedError } from "../auth/rate-limits.ts";
-import { requestInfo } from "../auth/request-info.ts";
-import { webConfig } from "../core/config.ts";
-import { describeError } from "../core/errors.ts";
-import { channels, listenFor } from "../core/notify.ts";
-import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
-import { db } from "../db/client.ts";
-import { appendTaskEvents, claimNextTask, TaskRelayError, taskControl } from "../tasks/dispatch.ts";
-import { desiredStateFor } from "./desired.ts";
-import { authenticateHost, enrolHost } from "./enrolment.ts";
-import { recordHeartbeat } from "./heartbeat.ts";
-import { applyReport } from "./report.ts";
+import { describeError } from "../../common/errors.ts";
 import {
   type DesiredState,
   enrolRequestSchema,
@@ -23,7 +12,18 @@ import {
   reportRequestSchema,
   taskEventsRequestSchema,
   taskNextRequestSchema,
-} from "./worker-protocol.ts";
+} from "../../common/worker-protocol.ts";
+import { hit, RateLimitedError } from "../auth/rate-limits.ts";
+import { requestInfo } from "../auth/request-info.ts";
+import { webConfig } from "../core/config.ts";
+import { channels, listenFor } from "../core/notify.ts";
+import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
+import { db } from "../db/client.ts";
+import { appendTaskEvents, claimNextTask, TaskRelayError, taskControl } from "../tasks/dispatch.ts";
+import { desiredStateFor } from "./desired.ts";
+import { authenticateHost, enrolHost } from "./enrolment.ts";
+import { recordHeartbeat } from "./heartbeat.ts";
+import { applyReport } from "./report.ts";
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });

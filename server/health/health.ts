@@ -1,6 +1,6 @@
 // What GET /api/health reports: is the database answering, and which workers are alive.
 
-import { describeError } from "../core/errors.ts";
+import { describeError } from "../../common/errors.ts";
 import type { Db } from "../db/client.ts";
 
 export interface WorkerStatus {

@@ -1,12 +1,13 @@
 // Invitations: an admin invites an email address with a role; the invitee opens the link,
 // signs in with that (verified) address and accepts. Tokens are single-use, expire, and are
 // stored only as SHA-256. Mail goes out after the transaction commits.
+
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
 import { canGrant } from "../auth/permissions.ts";
 import type { SessionUser } from "../auth/sessions.ts";
 import { webConfig } from "../core/config.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { Role } from "../db/generated/enums.ts";
 import { sendMail } from "../mail/mailer.ts";

@@ -1,8 +1,8 @@
 // Entry point of the job runner (`npm run jobs`): webhook delivery and audit retention.
 // Fails fast, in one line, when its configuration is wrong.
 import "../../infra/host/check-node.mjs"; // first: one line and exit 1 on an unsupported Node.js
+import { describeError } from "../../common/errors.ts";
 import { webConfig } from "../core/config.ts";
-import { describeError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
 import { schemaProblem } from "../db/pending-migrations.ts";
 import { serveJobMetrics } from "./metrics.ts";

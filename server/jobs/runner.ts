@@ -3,9 +3,9 @@
 // Delivery jobs are exclusive per webhook, so the sweep cannot pile them up, and a webhook
 // whose endpoint is failing waits out its backoff instead of being hammered.
 import type { PgBoss } from "pg-boss";
+import { describeError } from "../../common/errors.ts";
 import { purgeAllExpiredEvents } from "../audit/retention.ts";
 import { deliverWebhook, webhooksBehind } from "../audit/webhooks/deliver.ts";
-import { describeError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { reconcileFleet } from "../fleet/controller.ts";
 import { fireSchedule } from "../schedules/service.ts";

@@ -1,7 +1,7 @@
 // Outgoing mail over SMTP (any server from configuration; the development sink locally).
 import nodemailer, { type Transporter } from "nodemailer";
+import { describeError } from "../../common/errors.ts";
 import { webConfig } from "../core/config.ts";
-import { describeError } from "../core/errors.ts";
 
 export interface Mail {
   to: string;

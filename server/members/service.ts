@@ -1,10 +1,11 @@
 // Members of an organisation: who they are, changing their role, removing them.
 // Two rules hold everywhere: nobody acts on or grants a role above their own, and an
 // organisation always keeps at least one owner.
+
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
 import { canGrant } from "../auth/permissions.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { Role } from "../db/generated/enums.ts";
 import { lockOrganization } from "../invitations/service.ts";

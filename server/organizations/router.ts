@@ -1,9 +1,9 @@
 // Organisations: create one, look at one, change its settings, delete it.
 
+import { observedAgentStates } from "../../common/worker-protocol.ts";
 import { quotaUse } from "../agents/quotas.ts";
 import { can } from "../auth/permissions.ts";
 import { createTRPCRouter, signedInProcedure, tenantProcedure } from "../core/trpc.ts";
-import { observedAgentStates } from "../fleet/worker-protocol.ts";
 import { onboardingSteps } from "../onboarding/checklist.ts";
 import {
   createOrganizationSchema,

@@ -1,9 +1,10 @@
 // Creating and renaming organisations; each change is audited in its own transaction.
+
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
 import type { SessionUser } from "../auth/sessions.ts";
 import { webConfig } from "../core/config.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { bumpOrgHost } from "../fleet/desired.ts";
 

@@ -1,8 +1,9 @@
 // Schedules: a cron expression (in a time zone) that gives an agent a task. The job runner
 // hands them to pg-boss's scheduler (sync.ts); each run is a task started by the schedule.
+
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { createTask } from "../tasks/service.ts";
 import { nextRuns } from "./cron.ts";

@@ -1,6 +1,10 @@
 // What secrets and grants are made of; the same schemas validate the API and the forms.
 import { z } from "zod";
-import { grantHeaderNameSchema, grantTemplateSchema, hostPatternSchema } from "../egress/policy.ts";
+import {
+  grantHeaderNameSchema,
+  grantTemplateSchema,
+  hostPatternSchema,
+} from "../../common/egress-policy.ts";
 
 export const secretNameSchema = z
   .string()

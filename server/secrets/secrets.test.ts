@@ -43,6 +43,7 @@ describe("secrets", () => {
     await api.secrets.rotate({ orgSlug: org.slug, secretId: created.id, value: `${value}-2` });
     const events = await db.auditEvent.findMany({
       where: { chain: org.id, action: { startsWith: "secret." } },
+      orderBy: { seq: "asc" },
     });
     expect(events.map((e) => e.action)).toEqual(["secret.created", "secret.rotated"]);
     expect(JSON.stringify(events)).not.toContain(value.slice(0, 20));

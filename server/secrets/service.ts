@@ -2,9 +2,10 @@
 // returned, logged or audited: audit events carry the name and version only. Any change that
 // affects what the gateway adds to requests wakes the host holding the sandbox, so a rotation
 // or a revoked grant takes effect on the next request, without restarting an agent.
+
+import { DomainError } from "../../common/errors.ts";
 import { type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
-import { DomainError } from "../core/errors.ts";
 import { seal } from "../crypto/secret-box.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { bumpOrgHost } from "../fleet/desired.ts";

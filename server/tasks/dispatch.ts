@@ -1,11 +1,12 @@
 // The control plane's side of the task contract, for workers relaying their agents: hand an
 // agent its next task (waiting for one when there is none), store what it sends back, and
 // tell it when its task is cancelled. A host may speak only for agents whose sandbox it holds.
+
+import type { TaskEventParsed, TaskForAgent } from "../../common/task-contract.ts";
 import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
 import { channels, listenFor } from "../core/notify.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { TaskStatus } from "../db/generated/enums.ts";
-import type { TaskEventParsed, TaskForAgent } from "./contract.ts";
 import { costOf } from "./prices.ts";
 
 export class TaskRelayError extends Error {

@@ -1,9 +1,10 @@
 // Tasks as people and API keys (and schedules) see them: give an agent work, cancel it, read
 // history, transcripts and usage. Every state change is audited in its own transaction and
 // wakes the agent's waiting runtime through its queue's notification.
+
+import { DomainError } from "../../common/errors.ts";
 import { type AuditActor, type AuditRequest, recordAuditEvent } from "../audit/record.ts";
 import type { Acting } from "../auth/acting.ts";
-import { DomainError } from "../core/errors.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { isFinished, notifyTask } from "./dispatch.ts";
 import type { AgentTaskSettings, CreateTaskInput, ListTasksInput } from "./schemas.ts";

@@ -8,9 +8,9 @@
 //   CORRAL_METRICS_PORT / CORRAL_METRICS_HOST (Prometheus /metrics; off unless a port is set)
 import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
+import { describeError } from "../../common/errors.ts";
 import { httpRequestSeconds, serveMetrics } from "../../common/metrics.ts";
 import { webConfig } from "../core/config.ts";
-import { describeError } from "../core/errors.ts";
 import { db } from "../db/client.ts";
 import { schemaProblem } from "../db/pending-migrations.ts";
 import { registerControlPlaneGauges } from "../health/gauges.ts";

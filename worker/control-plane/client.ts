@@ -1,6 +1,6 @@
-// The worker's side of the worker API (server/fleet/worker-protocol.ts).
+// The worker's side of the worker API (common/worker-protocol.ts).
 import type { z } from "zod";
-import { describeError, UnreachableError } from "../../server/core/errors.ts";
+import { describeError, UnreachableError } from "../../common/errors.ts";
 import {
   type DesiredState,
   desiredStateSchema,
@@ -10,7 +10,7 @@ import {
   heartbeatResponseSchema,
   type ReportRequest,
   workerApiBase,
-} from "../../server/fleet/worker-protocol.ts";
+} from "../../common/worker-protocol.ts";
 
 /** The control plane refused this host's credential or token: retrying will not help. */
 export class WorkerRejectedError extends Error {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, UnreachableError } from "../../server/core/errors.ts";
+import { ConfigError, UnreachableError } from "../../common/errors.ts";
 import { connectEngine, describeEngine } from "./docker-engine.ts";
 
 const dockerHost = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";

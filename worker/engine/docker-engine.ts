@@ -1,8 +1,8 @@
 // The host's container engine, reached through dockerode. Sandbox drivers (worker/drivers/)
 // build on this connection; here we only connect and describe the engine.
 import Docker from "dockerode";
-import { ConfigError, describeError, UnreachableError } from "../../server/core/errors.ts";
-import type { EngineInfo } from "../../server/fleet/worker-protocol.ts";
+import { ConfigError, describeError, UnreachableError } from "../../common/errors.ts";
+import type { EngineInfo } from "../../common/worker-protocol.ts";
 
 /** A dockerode client for a DOCKER_HOST-style address (unix:///path or tcp://host:port). */
 export function connectEngine(dockerHost: string): Docker {

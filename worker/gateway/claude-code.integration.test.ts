@@ -9,6 +9,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeError } from "../../common/errors.ts";
+import type { TaskEventParsed, TaskForAgent } from "../../common/task-contract.ts";
+import type { DesiredState } from "../../common/worker-protocol.ts";
 import { type DemoModel, start as startDemoModel } from "../../infra/dev/demo-model.ts";
 import { ensureImage } from "../../infra/images/ensure-images.ts";
 import {
@@ -16,9 +19,6 @@ import {
   claudeCodeRecipe,
   sandboxEngineRecipe,
 } from "../../infra/images/recipes.ts";
-import { describeError } from "../../server/core/errors.ts";
-import type { DesiredState } from "../../server/fleet/worker-protocol.ts";
-import type { TaskEventParsed, TaskForAgent } from "../../server/tasks/contract.ts";
 import { EngineContainerDriver } from "../drivers/engine-container/index.ts";
 import { connectEngine } from "../engine/docker-engine.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";

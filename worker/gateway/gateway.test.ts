@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DesiredGrant, DesiredState } from "../../server/fleet/worker-protocol.ts";
+import type { DesiredGrant, DesiredState } from "../../common/worker-protocol.ts";
 import { EgressGateway } from "./gateway.ts";
 import {
   connectThrough,

@@ -1,8 +1,8 @@
 // What the gateway knows about each tenant's agents, rebuilt from every desired state the
 // worker receives: the policy to decide with, the grants to add, and the placeholders to
 // swap. Replacing the table is one assignment, so a change applies to the next request.
-import type { AgentEgress } from "../../server/egress/policy.ts";
-import type { DesiredGrant, DesiredState } from "../../server/fleet/worker-protocol.ts";
+import type { AgentEgress } from "../../common/egress-policy.ts";
+import type { DesiredGrant, DesiredState } from "../../common/worker-protocol.ts";
 import type { GatewayKeys } from "./credentials.ts";
 
 export interface GatewayGrant extends DesiredGrant {

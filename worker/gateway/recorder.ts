@@ -3,7 +3,7 @@
 // per agent, host and minute. Bounded, so an agent hammering the door costs memory only up
 // to a limit; what is cut is counted and said.
 import { egressDecisions } from "../../common/metrics.ts";
-import type { EgressReport } from "../../server/fleet/worker-protocol.ts";
+import type { EgressReport } from "../../common/worker-protocol.ts";
 
 type Decision = EgressReport["decisions"][number];
 type Use = EgressReport["uses"][number];

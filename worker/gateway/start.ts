@@ -1,6 +1,6 @@
 // The worker's gateway from its configuration, with one clear line when a setting is wrong.
 import { readFile } from "node:fs/promises";
-import { ConfigError } from "../../server/core/errors.ts";
+import { ConfigError } from "../../common/errors.ts";
 import type { WorkerConfig } from "../config.ts";
 import { EgressGateway } from "./gateway.ts";
 import { parseCidrs } from "./upstream.ts";

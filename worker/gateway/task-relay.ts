@@ -1,15 +1,15 @@
-// The task contract's door (server/tasks/contract.ts): agents ask their gateway, at the
+// The task contract's door (common/task-contract.ts): agents ask their gateway, at the
 // reserved host corral.internal, for work and post what they do; the worker relays it to the
 // control plane as the host, adding which agent is asking (its token said so). Nothing ever
 // connects into a sandbox, and every sandbox driver carries this the same way.
 import type http from "node:http";
 import type { z } from "zod";
-import { UnreachableError } from "../../server/core/errors.ts";
+import { UnreachableError } from "../../common/errors.ts";
 import {
   eventsRequestSchema,
   nextRequestSchema,
   tasksBasePath,
-} from "../../server/tasks/contract.ts";
+} from "../../common/task-contract.ts";
 import type { GatewayAgent } from "./policy-table.ts";
 
 /** How the gateway reaches the control plane (the worker's client, as its host). */

@@ -15,8 +15,8 @@ import {
   hostMatches,
   normalisePath,
   renderTemplate,
-} from "../../server/egress/policy.ts";
-import { tasksHost } from "../../server/tasks/contract.ts";
+} from "../../common/egress-policy.ts";
+import { tasksHost } from "../../common/task-contract.ts";
 import { httpHostOf, serverNameOf } from "./client-hello.ts";
 import type { GatewayKeys } from "./credentials.ts";
 import type { GatewayAgent, GatewayGrant, PolicyTable } from "./policy-table.ts";

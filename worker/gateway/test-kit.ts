@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import tls from "node:tls";
-import type { DesiredAgent, DesiredSandbox } from "../../server/fleet/worker-protocol.ts";
+import type { DesiredAgent, DesiredSandbox } from "../../common/worker-protocol.ts";
 import { TenantCa } from "./tenant-ca.ts";
 
 export interface Upstream {

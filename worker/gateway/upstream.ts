@@ -4,7 +4,7 @@
 // refused unless the operator allows a range (CORRAL_GATEWAY_ALLOW_RANGES).
 import dns from "node:dns/promises";
 import { BlockList, isIP, type LookupFunction } from "node:net";
-import { isInternalAddress } from "../../server/core/internal-addresses.ts";
+import { isInternalAddress } from "../../common/internal-addresses.ts";
 
 /** A request the gateway will not carry; the message is shown to the agent as it is. */
 export class EgressRefused extends Error {

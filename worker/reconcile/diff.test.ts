@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DesiredAgent, DesiredSandbox } from "../../server/fleet/worker-protocol.ts";
+import type { DesiredAgent, DesiredSandbox } from "../../common/worker-protocol.ts";
 import type { ObservedAgent } from "../drivers/driver.ts";
 import { diffAgents, diffSandboxes } from "./diff.ts";
 import { agentStatus } from "./observed-state.ts";

@@ -1,7 +1,7 @@
 // The reconcile diff, pure: what should be (the control plane's desired state) against what
 // is (what the driver found by labels), as a list of idempotent actions. Level-triggered:
 // it never asks what happened before, so a worker killed at any point converges on restart.
-import type { DesiredAgent, DesiredSandbox } from "../../server/fleet/worker-protocol.ts";
+import type { DesiredAgent, DesiredSandbox } from "../../common/worker-protocol.ts";
 import type { AgentSpec, ObservedAgent, ObservedSandbox, SandboxSpec } from "../drivers/driver.ts";
 
 export type SandboxAction =

@@ -1,5 +1,5 @@
 // What the worker tells the control plane about an agent, from what the engine shows now.
-import type { DesiredAgent, ObservedAgentState } from "../../server/fleet/worker-protocol.ts";
+import type { DesiredAgent, ObservedAgentState } from "../../common/worker-protocol.ts";
 import type { ObservedAgent } from "../drivers/driver.ts";
 
 export interface AgentStatus {

@@ -1,7 +1,7 @@
 // The reconciler's bookkeeping, against a driver double that keeps containers in memory and
 // fails the operations a test tells it to (the real driver is tested against the engine).
 import { describe, expect, it } from "vitest";
-import type { DesiredAgent, DesiredState } from "../../server/fleet/worker-protocol.ts";
+import type { DesiredAgent, DesiredState } from "../../common/worker-protocol.ts";
 import type { AgentSpec, ObservedAgent, SandboxDriver } from "../drivers/driver.ts";
 import { NotSupportedError } from "../drivers/driver.ts";
 import { Reconciler } from "./reconciler.ts";

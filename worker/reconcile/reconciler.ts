@@ -2,9 +2,10 @@
 // runs on its own: one failing agent does not hold up the others. What a pass met (problems,
 // ready sandboxes) is rebuilt by every pass, never patched: a problem lasts exactly as long
 // as the actions that met it keep failing, and leaves with the agent that had it.
+
+import { describeError } from "../../common/errors.ts";
 import { reconcileErrors, reconcileSeconds } from "../../common/metrics.ts";
-import { describeError } from "../../server/core/errors.ts";
-import type { DesiredAgent, DesiredState } from "../../server/fleet/worker-protocol.ts";
+import type { DesiredAgent, DesiredState } from "../../common/worker-protocol.ts";
 import type { AgentGatewayAccess, GatewayEndpoint, SandboxDriver } from "../drivers/driver.ts";
 import { type AgentAction, diffAgents, diffSandboxes, type SandboxAction } from "./diff.ts";
 

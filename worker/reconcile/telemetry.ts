@@ -2,11 +2,7 @@
 // changed since the last report (so the cost tracks change, not fleet size), new log lines
 // and engine stats of running agents; disk use of sandboxes and workspaces every
 // diskEveryMs, sent when it moved by a MiB or more.
-import type {
-  DesiredSandbox,
-  DiskReport,
-  ReportRequest,
-} from "../../server/fleet/worker-protocol.ts";
+import type { DesiredSandbox, DiskReport, ReportRequest } from "../../common/worker-protocol.ts";
 import type { DiskUse, SandboxDriver } from "../drivers/driver.ts";
 import { type AgentStatus, agentStatus } from "./observed-state.ts";
 import type { Reconciler } from "./reconciler.ts";

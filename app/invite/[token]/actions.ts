@@ -1,9 +1,9 @@
 "use server";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { DomainError } from "@/common/errors.ts";
 import { currentSession } from "@/server/auth/current-session.ts";
 import { requestInfo } from "@/server/auth/request-info.ts";
-import { DomainError } from "@/server/core/errors.ts";
 import { db } from "@/server/db/client.ts";
 import { acceptInvitation } from "@/server/invitations/service.ts";
 

@@ -2,7 +2,7 @@
 // against the contract's own schema, and its command line. (The image itself, with the real
 // Claude Code, runs in worker/gateway/claude-code.integration.test.ts.)
 import { describe, expect, it } from "vitest";
-import { taskEventSchema } from "../../../server/tasks/contract.ts";
+import { taskEventSchema } from "../../../common/task-contract.ts";
 import type { TaskEvent } from "../agent-runtime/src/contract.ts";
 import { StreamJsonMapper } from "./src/stream-json.ts";
 import { appendedSystemPrompt, claudeArguments } from "./src/task.ts";

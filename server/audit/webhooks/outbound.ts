@@ -7,7 +7,7 @@ import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { isInternalAddress } from "../../core/internal-addresses.ts";
+import { isInternalAddress } from "../../../common/internal-addresses.ts";
 
 const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {

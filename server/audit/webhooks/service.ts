@@ -2,10 +2,10 @@
 // how long it stays. Signing secrets are sealed at rest and shown only when made.
 
 import { isIP } from "node:net";
+import { DomainError } from "../../../common/errors.ts";
+import { isInternalAddress } from "../../../common/internal-addresses.ts";
 import type { Acting } from "../../auth/acting.ts";
 import { webConfig } from "../../core/config.ts";
-import { DomainError } from "../../core/errors.ts";
-import { isInternalAddress } from "../../core/internal-addresses.ts";
 import { seal } from "../../crypto/secret-box.ts";
 import type { Db, Tx } from "../../db/client.ts";
 import { type AuditRequest, recordAuditEvent } from "../record.ts";

@@ -14,6 +14,13 @@ import path from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
+import {
+  enrolRequestSchema,
+  heartbeatRequestSchema,
+  reportRequestSchema,
+  taskEventsRequestSchema,
+  taskNextRequestSchema,
+} from "../../../common/worker-protocol.ts";
 import { connectTestDb } from "../../../test/db.ts";
 import { hostReport } from "../../../test/fleet.ts";
 import { fuzzedInput, hostileValue } from "../../../test/fuzz/hostile.ts";
@@ -21,13 +28,6 @@ import { ask, type RouteHandler } from "../../../test/fuzz/http.ts";
 import { type Answer, describeCase, problemsWith } from "../../../test/fuzz/responses.ts";
 import { makeWorld, type World } from "../../../test/fuzz/world.ts";
 import { arbitraryFor } from "../../../test/fuzz/zod-arbitrary.ts";
-import {
-  enrolRequestSchema,
-  heartbeatRequestSchema,
-  reportRequestSchema,
-  taskEventsRequestSchema,
-  taskNextRequestSchema,
-} from "../../fleet/worker-protocol.ts";
 import { appRouter } from "../../root-router.ts";
 
 const db = connectTestDb();

@@ -1,6 +1,6 @@
 // What an agent container is: the hardened settings every agent gets, whatever its image.
 import type Docker from "dockerode";
-import { tasksBasePath, tasksHost } from "../../../server/tasks/contract.ts";
+import { tasksBasePath, tasksHost } from "../../../common/task-contract.ts";
 import { type AgentSpec, AgentSpecError } from "../driver.ts";
 import {
   AGENT_CA_BUNDLE,
@@ -48,7 +48,7 @@ function gatewayEnvironment(spec: AgentSpec, gatewayAddress: string): string[] {
     REQUESTS_CA_BUNDLE: AGENT_CA_BUNDLE,
     CURL_CA_BUNDLE: AGENT_CA_BUNDLE,
     GIT_SSL_CAINFO: AGENT_CA_BUNDLE,
-    // The task contract, answered by the gateway itself (server/tasks/contract.ts).
+    // The task contract, answered by the gateway itself (common/task-contract.ts).
     CORRAL_TASKS_URL: `http://${tasksHost}${tasksBasePath}`,
   };
   return Object.entries(vars).map(([key, value]) => `${key}=${value}`);

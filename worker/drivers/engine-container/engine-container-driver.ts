@@ -4,7 +4,7 @@
 // calls: every operation looks at the engines (by name and label) and acts on what it finds.
 import { rm } from "node:fs/promises";
 import type Docker from "dockerode";
-import { describeError, UnreachableError } from "../../../server/core/errors.ts";
+import { describeError, UnreachableError } from "../../../common/errors.ts";
 import type {
   AgentSpec,
   AgentStats,

@@ -1,5 +1,5 @@
 // Engine API answers this driver treats as "already so" rather than failures.
-import { describeError } from "../../../server/core/errors.ts";
+import { describeError } from "../../../common/errors.ts";
 
 export function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number } | null)?.statusCode;

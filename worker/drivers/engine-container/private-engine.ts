@@ -2,7 +2,7 @@
 // host, and waiting for it to answer.
 import { existsSync } from "node:fs";
 import Docker from "dockerode";
-import { describeError } from "../../../server/core/errors.ts";
+import { describeError } from "../../../common/errors.ts";
 import { lastLogLines } from "./sandbox-container.ts";
 
 const pollMs = 50;

@@ -8,7 +8,7 @@ import { Agent } from "node:https";
 import { createServer } from "node:net";
 import { promisify } from "node:util";
 import Docker from "dockerode";
-import { describeError } from "../../../server/core/errors.ts";
+import { describeError } from "../../../common/errors.ts";
 import type { ApiKeys } from "./api-keys.ts";
 import { type GuestControl, writeFileScript } from "./guest-control.ts";
 import type { MachineNames } from "./names.ts";

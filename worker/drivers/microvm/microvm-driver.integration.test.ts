@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DesiredState } from "../../../server/fleet/worker-protocol.ts";
+import type { DesiredState } from "../../../common/worker-protocol.ts";
 import { ensureGuestImage, type GuestImage } from "../../../infra/images/ensure-guest.ts";
 import { ensureImages } from "../../../infra/images/ensure-images.ts";
 import { connectEngine } from "../../engine/docker-engine.ts";

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type Docker from "dockerode";
-import { describeError, UnreachableError } from "../../../server/core/errors.ts";
+import { describeError, UnreachableError } from "../../../common/errors.ts";
 import type { GuestImage } from "../../../infra/images/ensure-guest.ts";
 import { withFileLock } from "../../../infra/images/file-lock.ts";
 import type {

@@ -16,7 +16,7 @@ export interface EventSink {
 
 export type ClaudeOutcome = { ok: true; text: string } | { ok: false; message: string };
 
-/** The contract's limits (server/tasks/contract.ts), kept well below with room for markers. */
+/** The contract's limits (common/task-contract.ts), kept well below with room for markers. */
 const limits = { output: 60_000, result: 190_000, message: 1_900, inputString: 10_000 };
 
 type Json = Record<string, unknown>;

@@ -9,9 +9,9 @@ import { Notice } from "@/app/_components/notice.tsx";
 import { Skeleton } from "@/app/_components/skeleton.tsx";
 import { listError, splitList } from "@/app/lib/lists.ts";
 import { useTRPC } from "@/app/lib/trpc.ts";
+import { egressCeilingSchema } from "@/common/egress-policy.ts";
 import { can } from "@/server/auth/permissions.ts";
 import type { Role } from "@/server/db/generated/enums.ts";
-import { egressCeilingSchema } from "@/server/egress/policy.ts";
 
 export function EgressCeiling({ orgSlug, role }: { orgSlug: string; role: Role }) {
   const trpc = useTRPC();

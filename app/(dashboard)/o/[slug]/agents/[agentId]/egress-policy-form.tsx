@@ -15,7 +15,7 @@ import {
   egressPolicySchema,
   egressRuleSchema,
   httpMethods,
-} from "@/server/egress/policy.ts";
+} from "@/common/egress-policy.ts";
 
 const muted = "text-zinc-600 dark:text-zinc-400";
 const inputClass =

@@ -5,7 +5,7 @@ import {
   type EgressRule,
   egressPolicySchema,
   hostMatches,
-} from "./policy.ts";
+} from "./egress-policy.ts";
 
 const rule = (over: Partial<EgressRule>): EgressRule => ({
   action: "allow",

@@ -1,8 +1,8 @@
 // The HTTP contract between workers and the control plane, shared by both sides.
 // Versioned in the URL (/api/worker/v1/...); bump it when a change is not additive.
 import { z } from "zod";
-import { egressPresets, egressRuleSchema } from "../egress/policy.ts";
-import { nextRequestSchema, taskEventSchema, taskForAgentSchema } from "../tasks/contract.ts";
+import { egressPresets, egressRuleSchema } from "./egress-policy.ts";
+import { nextRequestSchema, taskEventSchema, taskForAgentSchema } from "./task-contract.ts";
 
 export const workerApiBase = "/api/worker/v1";
 
@@ -250,7 +250,7 @@ export const reportRequestSchema = z.object({
   disk: diskReportSchema.default({ sandboxes: [], workspaces: [] }),
 });
 
-// ── The task contract, relayed (server/tasks/contract.ts is what agents speak) ──
+// ── The task contract, relayed (common/task-contract.ts is what agents speak) ──
 
 /** POST tasks/next: an agent of this host asks for work (long-poll). */
 export const taskNextRequestSchema = nextRequestSchema.extend({
