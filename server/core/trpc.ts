@@ -53,6 +53,16 @@ export interface ProcedureMeta {
   permission?: Permission;
 }
 
+/** A refused input in words: "name: Use at least 2 characters (and 1 more problem)". */
+function describeIssues(error: z.ZodError): string {
+  const [first, ...rest] = error.issues;
+  if (!first) return "The input was refused.";
+  const where = first.path.length > 0 ? `${first.path.join(".")}: ` : "";
+  const more =
+    rest.length === 0 ? "" : ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})`;
+  return `${where}${first.message}${more}`;
+}
+
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
@@ -66,7 +76,9 @@ const t = initTRPC
         ...shape,
         message: internal
           ? `Something went wrong on our side (request ${ctx?.request.requestId ?? "unknown"}).`
-          : shape.message,
+          : error.cause instanceof z.ZodError
+            ? describeIssues(error.cause)
+            : shape.message,
         data: {
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
