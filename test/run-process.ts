@@ -10,10 +10,10 @@ export interface ProcessResult {
 export function runEntryPoint(
   script: string,
   env: Record<string, string | undefined>,
-  opts: { stopAfterMs?: number; stopWhen?: RegExp } = {},
+  opts: { stopAfterMs?: number; stopWhen?: RegExp; args?: string[] } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script], {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...(opts.args ?? [])], {
       env: { NODE_ENV: "test", PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     });
     let stdout = "";

@@ -254,7 +254,12 @@ async function shutdown(code: number): Promise<never> {
   await mailSink?.stop();
   await demoModelServer?.close();
   await embedded?.stop();
-  if (code === 0) console.log("Corral stopped.");
+  // Sandboxes are containers on the host engine and outlive the worker (a restarted worker
+  // adopts them); `npm run down` is how they go.
+  if (code === 0)
+    console.log(
+      "Corral stopped. Sandboxes and their agents keep running on this host; `npm run down` removes them.",
+    );
   process.exit(code);
 }
 
