@@ -97,8 +97,11 @@ describe("audit webhooks", () => {
       log: () => {},
     });
     try {
+      // Two failures with back-off (1 s, then 2 s) and pg-boss's polling: seconds when idle,
+      // much longer on a loaded machine.
       await until(
         async () => (await db.auditWebhook.findUniqueOrThrow({ where: { id } })).cursorSeq >= 4,
+        60_000,
       );
     } finally {
       await runner.stop();
