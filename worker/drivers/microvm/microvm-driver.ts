@@ -112,6 +112,8 @@ interface Snapshot {
 }
 
 const stopTimeoutSeconds = 10;
+/** How long a restore may take to a ready engine before the machine boots cold instead. */
+const restoreTimeoutMs = 30_000;
 /** What a snapshot holds besides the images (now: the agents' network); part of its name. */
 const snapshotLayout = 2;
 const DEFAULT_STORAGE_MB = 10240;
@@ -404,8 +406,9 @@ export class MicrovmDriver implements SandboxDriver {
         const snapshot = await this.#ensureSnapshot(shape);
         await createDisk(names.disk, snapshot.disk, this.#storageMb);
         await this.#launch(names, shape, snapshot.state);
-        await resumeIncoming(names, 60_000);
-        await this.#provisionAndWait(names, keys);
+        await resumeIncoming(names, restoreTimeoutMs);
+        // A restore is ready in seconds; one that is not soon will not be: boot cold instead.
+        await this.#provisionAndWait(names, keys, restoreTimeoutMs);
         return "snapshot";
       } catch (error) {
         this.#log(
@@ -435,14 +438,14 @@ export class MicrovmDriver implements SandboxDriver {
     });
   }
 
-  async #provisionAndWait(names: MachineNames, keys: ApiKeys): Promise<void> {
-    await provision(this.#control(names), keys, this.#bootTimeoutMs);
+  async #provisionAndWait(
+    names: MachineNames,
+    keys: ApiKeys,
+    timeoutMs = this.#bootTimeoutMs,
+  ): Promise<void> {
+    await provision(this.#control(names), keys, timeoutMs);
     const engine = await this.#engineOf(names);
-    await waitForGuestEngine(
-      engine,
-      this.#bootTimeoutMs,
-      async () => (await findMachine(names)) !== null,
-    );
+    await waitForGuestEngine(engine, timeoutMs, async () => (await findMachine(names)) !== null);
   }
 
   async #blankDisk(): Promise<string> {
