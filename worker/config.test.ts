@@ -18,6 +18,16 @@ describe("worker configuration", () => {
     );
   });
 
+  it("isolates tenants in engine containers unless told otherwise, and knows only its drivers", () => {
+    expect(workerConfig({}).CORRAL_SANDBOX_DRIVER).toBe("engine-container");
+    expect(workerConfig({ CORRAL_SANDBOX_DRIVER: "microvm" }).CORRAL_SANDBOX_DRIVER).toBe(
+      "microvm",
+    );
+    expect(() => workerConfig({ CORRAL_SANDBOX_DRIVER: "firecracker" })).toThrowError(
+      /CORRAL_SANDBOX_DRIVER/,
+    );
+  });
+
   it("refuses a control plane address that is not a URL", () => {
     expect(() => workerConfig({ CORRAL_CONTROL_PLANE_URL: "nowhere" })).toThrowError(
       /CORRAL_CONTROL_PLANE_URL must be an http\(s\) URL/,

@@ -39,6 +39,15 @@ const workerConfigSchema = z.object({
     .default(hostname().slice(0, 64)),
   CORRAL_WORKER_LABELS: labelList,
   DOCKER_HOST: z.string().default("unix:///var/run/docker.sock"),
+  /**
+   * How tenants are isolated: engine-container (a privileged container with a private
+   * engine), microvm (a QEMU microvm with its own kernel and engine; needs qemu-system-x86
+   * and qemu-utils), or auto (microvm where QEMU is installed and KVM works, else
+   * engine-container: under TCG a microvm is several times slower to start).
+   */
+  CORRAL_SANDBOX_DRIVER: z
+    .enum(["engine-container", "microvm", "auto"])
+    .default("engine-container"),
   /** OCI runtime of the privileged sandbox containers: runc, sysbox-runc, or runc-privfix. */
   CORRAL_SANDBOX_RUNTIME: z.string().min(1).default("runc"),
   /** Host folder holding each sandbox's private engine socket. */

@@ -2,11 +2,17 @@
 // configuration is wrong or no engine answers; builds the local images if missing; then
 // enrols (or reuses its credential) and runs the fleet agent until stopped.
 import "../infra/host/check-node.mjs"; // first: one line and exit 1 on an unsupported Node.js
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import type Docker from "dockerode";
 import { describeError } from "../common/errors.ts";
 import { registerWorkerMetrics, serveMetrics } from "../common/metrics.ts";
-import { ensureImages } from "../infra/images/ensure-images.ts";
-import { workerConfig } from "./config.ts";
+import { ensureGuestImage } from "../infra/images/ensure-guest.ts";
+import { type CorralImages, ensureImages } from "../infra/images/ensure-images.ts";
+import { type WorkerConfig, workerConfig } from "./config.ts";
+import type { SandboxDriver } from "./drivers/driver.ts";
 import { EngineContainerDriver } from "./drivers/engine-container/index.ts";
+import { MicrovmDriver } from "./drivers/microvm/index.ts";
 import { connectEngine, describeEngine } from "./engine/docker-engine.ts";
 import { runFleetAgent } from "./fleet-agent.ts";
 import { startGateway } from "./gateway/start.ts";
@@ -20,23 +26,50 @@ const agentRuntimeAlias = { repo: "corral/agent-runtime", tag: "latest" };
 /** Claude Code behind a thin adapter to the task contract. */
 const claudeCodeAlias = { repo: "corral/claude-code", tag: "latest" };
 
-async function main() {
-  const config = workerConfig();
-  const engine = connectEngine(config.DOCKER_HOST);
-  const info = await describeEngine(engine, config.DOCKER_HOST);
-  log(
-    `engine ${info.serverVersion} at ${config.DOCKER_HOST} (${info.cpus} CPUs, runtimes: ${info.runtimes.join(", ")})`,
-  );
-  if (!info.runtimes.includes(config.CORRAL_SANDBOX_RUNTIME)) {
-    throw new Error(
-      `the engine has no "${config.CORRAL_SANDBOX_RUNTIME}" runtime for sandboxes: set CORRAL_SANDBOX_RUNTIME to one of ${info.runtimes.join(", ")}`,
-    );
+function hasQemu(): boolean {
+  try {
+    execFileSync("qemu-system-x86_64", ["--version"], { stdio: "ignore" });
+    execFileSync("qemu-img", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
   }
-  const images = await ensureImages(engine, { log });
-  await engine.getImage(images.agentBase).tag(agentBaseAlias);
-  await engine.getImage(images.agentRuntime).tag(agentRuntimeAlias);
-  await engine.getImage(images.claudeCode).tag(claudeCodeAlias);
-  const driver = new EngineContainerDriver(engine, {
+}
+
+/** The driver CORRAL_SANDBOX_DRIVER asks for; auto takes a microvm only where KVM works. */
+async function sandboxDriver(
+  config: WorkerConfig,
+  engine: Docker,
+  images: CorralImages,
+  runtimes: string[],
+): Promise<SandboxDriver> {
+  const choice = config.CORRAL_SANDBOX_DRIVER;
+  if (choice !== "engine-container") {
+    if (hasQemu()) {
+      const driver = new MicrovmDriver(engine, {
+        stateDir: path.join(config.CORRAL_SANDBOX_DIR, "microvm"),
+        guest: await ensureGuestImage(undefined, { log }),
+        agentImageDefault: images.agentBase,
+        hostKey: config.CORRAL_WORKER_NAME,
+        allowedRegistries: config.CORRAL_SANDBOX_REGISTRIES,
+        storageMb: config.CORRAL_SANDBOX_STORAGE_MB,
+        log,
+      });
+      const accel = await driver.accel();
+      if (choice === "microvm" || accel === "kvm") return driver;
+      log("auto: KVM does not work here (a microvm would run under TCG): engine-container");
+    } else if (choice === "microvm") {
+      throw new Error(
+        "CORRAL_SANDBOX_DRIVER=microvm needs qemu-system-x86_64 and qemu-img (Debian: qemu-system-x86 qemu-utils)",
+      );
+    }
+    if (!runtimes.includes(config.CORRAL_SANDBOX_RUNTIME)) {
+      throw new Error(
+        `the engine has no "${config.CORRAL_SANDBOX_RUNTIME}" runtime for sandboxes: set CORRAL_SANDBOX_RUNTIME to one of ${runtimes.join(", ")}`,
+      );
+    }
+  }
+  return new EngineContainerDriver(engine, {
     runtime: config.CORRAL_SANDBOX_RUNTIME,
     stateDir: config.CORRAL_SANDBOX_DIR,
     sandboxImage: images.sandboxEngine,
@@ -46,6 +79,27 @@ async function main() {
     allowedRegistries: config.CORRAL_SANDBOX_REGISTRIES,
     storageMb: config.CORRAL_SANDBOX_STORAGE_MB,
   });
+}
+
+async function main() {
+  const config = workerConfig();
+  const engine = connectEngine(config.DOCKER_HOST);
+  const info = await describeEngine(engine, config.DOCKER_HOST);
+  log(
+    `engine ${info.serverVersion} at ${config.DOCKER_HOST} (${info.cpus} CPUs, runtimes: ${info.runtimes.join(", ")})`,
+  );
+  const microvm = config.CORRAL_SANDBOX_DRIVER !== "engine-container";
+  if (!microvm && !info.runtimes.includes(config.CORRAL_SANDBOX_RUNTIME)) {
+    throw new Error(
+      `the engine has no "${config.CORRAL_SANDBOX_RUNTIME}" runtime for sandboxes: set CORRAL_SANDBOX_RUNTIME to one of ${info.runtimes.join(", ")}`,
+    );
+  }
+  const images = await ensureImages(engine, { log });
+  await engine.getImage(images.agentBase).tag(agentBaseAlias);
+  await engine.getImage(images.agentRuntime).tag(agentRuntimeAlias);
+  await engine.getImage(images.claudeCode).tag(claudeCodeAlias);
+  const driver = await sandboxDriver(config, engine, images, info.runtimes);
+  log(`sandboxes: ${driver.name}`);
 
   const gateway = await startGateway(config, log);
   registerWorkerMetrics();
