@@ -4,6 +4,12 @@ import type { HostReport } from "../common/worker-protocol.ts";
 import type { Db } from "../server/db/client.ts";
 import { createEnrolmentToken, enrolHost } from "../server/fleet/enrolment.ts";
 
+/**
+ * What each test sandbox reserves on the host's disk (MiB). The product's default (10 GiB,
+ * preallocated) times the sandboxes a run keeps at once would fill a CI machine's disk.
+ */
+export const testSandboxStorageMb = 2048;
+
 export const operatorActor = { type: "USER" as const, name: "operator@example.test" };
 
 export function hostReport(name: string, over: Partial<HostReport> = {}): HostReport {

@@ -12,7 +12,7 @@ import { reconcileFleet } from "../server/fleet/controller.ts";
 import { createEnrolmentToken } from "../server/fleet/enrolment.ts";
 import { createCaller } from "../server/root-router.ts";
 import { connectTestDb, contextFor, makeOrg, makeUser } from "../test/db.ts";
-import { operatorActor } from "../test/fleet.ts";
+import { operatorActor, testSandboxStorageMb } from "../test/fleet.ts";
 import { startWorkerApiServer } from "../test/worker-api-server.ts";
 import { EngineContainerDriver } from "./drivers/engine-container/index.ts";
 import { connectEngine } from "./engine/docker-engine.ts";
@@ -60,6 +60,7 @@ async function startWorker(name: string, extraEnv: Record<string, string> = {}) 
       CORRAL_SANDBOX_DIR: path.join(root, name, "sbx"),
       CORRAL_SANDBOX_RUNTIME: runtime,
       CORRAL_RESYNC_SECONDS: "2",
+      CORRAL_SANDBOX_STORAGE_MB: String(testSandboxStorageMb),
       ...extraEnv,
     },
   });

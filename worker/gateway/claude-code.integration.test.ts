@@ -4,6 +4,7 @@
 // The agent holds only a placeholder for the model key; the gateway adds the real one outside.
 // Tasks come from a stand-in control plane on the gateway's task relay (the control plane's
 // side of the contract is tested in server/tasks).
+
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +20,7 @@ import {
   claudeCodeRecipe,
   sandboxEngineRecipe,
 } from "../../infra/images/recipes.ts";
+import { testSandboxStorageMb } from "../../test/fleet.ts";
 import { EngineContainerDriver } from "../drivers/engine-container/index.ts";
 import { connectEngine } from "../engine/docker-engine.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
@@ -199,6 +201,7 @@ beforeAll(async () => {
     runtime: runtimes.includes("runc-privfix") ? "runc-privfix" : "runc",
     stateDir: path.join(root, "sbx"),
     hostKey: `claude-${run}`,
+    storageMb: testSandboxStorageMb + 1024,
     sandboxImage,
     agentImageDefault: agentBase,
   });

@@ -2,6 +2,7 @@
 // agent that wants the key, wants out some other way, or wants another tenant's grant. The
 // worker's own parts run here (driver, reconciler, gateway); upstreams listen on loopback.
 // Each "cannot" is paired with a control showing that the same probe detects a "can".
+
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DesiredGrant, DesiredState } from "../../common/worker-protocol.ts";
 import { ensureImages } from "../../infra/images/ensure-images.ts";
+import { testSandboxStorageMb } from "../../test/fleet.ts";
 import { EngineContainerDriver } from "../drivers/engine-container/index.ts";
 import { sandboxNames } from "../drivers/engine-container/names.ts";
 import { connectEngine } from "../engine/docker-engine.ts";
@@ -97,6 +99,7 @@ beforeAll(async () => {
     runtime: runtimes.includes("runc-privfix") ? "runc-privfix" : "runc",
     stateDir: path.join(root, "sbx"),
     hostKey: `probe-${run}`,
+    storageMb: testSandboxStorageMb,
     sandboxImage: images.sandboxEngine,
     agentImageDefault: images.agentBase,
   });

@@ -99,6 +99,12 @@ valid_name() {
 
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
+# One change at a time per sandbox: two makers of one workspace at once would each see it
+# attached but not yet mounted (mount -o loop attaches first), and one would refuse.
+if [ "$cmd" != usage ]; then
+  exec 9>/run/corral-disk.lock
+  flock 9
+fi
 case "$cmd" in
 store)
   mb="$1"

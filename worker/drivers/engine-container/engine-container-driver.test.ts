@@ -1,6 +1,7 @@
 // The engine-container driver against the real host engine: two tenants' sandboxes, shared by
 // the tests in this file, each with a private engine. No mocks: isolation is proven by trying
 // to break it from inside an agent.
+
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,6 +11,7 @@ import path from "node:path";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureImages } from "../../../infra/images/ensure-images.ts";
+import { testSandboxStorageMb } from "../../../test/fleet.ts";
 import { connectEngine } from "../../engine/docker-engine.ts";
 import { type AgentSpec, AgentSpecError, type SandboxSpec } from "../driver.ts";
 import { AgentNotFoundError, EngineContainerDriver } from "./engine-container-driver.ts";
@@ -133,6 +135,7 @@ beforeAll(async () => {
     runtime,
     stateDir,
     hostKey,
+    storageMb: testSandboxStorageMb,
     sandboxImage: images.sandboxEngine,
     agentImageDefault: images.agentBase,
   });
@@ -187,6 +190,7 @@ describe("engine-container driver", () => {
 
     const missing = new EngineContainerDriver(host, {
       hostKey,
+      storageMb: testSandboxStorageMb,
       runtime: "no-such-runtime",
       stateDir,
       sandboxImage: "unused",
@@ -492,6 +496,7 @@ describe("engine-container driver", () => {
     const otherDir = await mkdtemp(path.join(tmpdir(), "corral-sbx-"));
     const other = new EngineContainerDriver(host, {
       hostKey: `${hostKey}-other`,
+      storageMb: testSandboxStorageMb,
       runtime,
       stateDir: otherDir,
       sandboxImage: (await sandboxContainer(tenantA).inspect()).Config.Image,
@@ -514,6 +519,7 @@ describe("engine-container driver", () => {
   it("says why a sandbox whose engine never answers is not ready", async () => {
     const broken = new EngineContainerDriver(host, {
       hostKey,
+      storageMb: testSandboxStorageMb,
       runtime,
       stateDir,
       // An image without dockerd: its container runs a shell that exits at once.
