@@ -177,9 +177,12 @@ export async function listMachineProcesses(prefix: string): Promise<Map<string, 
 /** Has the process finished exiting (gone, or a zombie: its files and sockets are closed)? */
 async function hasExited(pid: number): Promise<boolean> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    // The state follows the command name in parentheses, which may hold anything.
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    // A zombie has closed its files only once every thread is gone: QEMU's main thread can
+    // show "Z" while its other threads still hold the forwarded port open.
+    const zombie = /^State:\s+Z/m.test(status);
+    const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1);
+    return zombie && threads <= 1;
   } catch {
     return true;
   }
