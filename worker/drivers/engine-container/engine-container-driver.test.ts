@@ -14,7 +14,8 @@ import { ensureImages } from "../../../infra/images/ensure-images.ts";
 import { testSandboxStorageMb } from "../../../test/fleet.ts";
 import { connectEngine } from "../../engine/docker-engine.ts";
 import { type AgentSpec, AgentSpecError, type SandboxSpec } from "../driver.ts";
-import { AgentNotFoundError, EngineContainerDriver } from "./engine-container-driver.ts";
+import { AgentNotFoundError } from "./agents-in-engine.ts";
+import { EngineContainerDriver } from "./engine-container-driver.ts";
 import { AGENT_NETWORK, LABEL, sandboxNames, workspaceVolumeName } from "./names.ts";
 import { runExec } from "./run-exec.ts";
 

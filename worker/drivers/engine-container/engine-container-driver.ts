@@ -17,22 +17,24 @@ import type {
   SandboxDriver,
   SandboxSpec,
 } from "../driver.ts";
-import { agentContainerOptions } from "./agent-container.ts";
-import { ensureAgentImage } from "./agent-image.ts";
 import { ensureAgentNetwork, ensureGatewayRule, networkGateway } from "./agent-network.ts";
 import {
-  findAgentContainers,
-  parseLogLines,
-  toAgentStats,
-  toObservedAgent,
-} from "./agent-observe.ts";
+  type AgentHome,
+  type AgentImages,
+  agentLogs,
+  agentStats,
+  createAgentIn,
+  execInAgent,
+  listAgentsIn,
+  removeAgentIn,
+  startAgentIn,
+  stopAgentIn,
+} from "./agents-in-engine.ts";
 import { readDiskUsage } from "./disk.ts";
-import { orNull, statusOf, tolerating } from "./engine-errors.ts";
+import { orNull, tolerating } from "./engine-errors.ts";
 import { unfenceBridge } from "./host-firewall.ts";
 import {
   AGENT_NETWORK,
-  agentContainerName,
-  agentLabels,
   checkSocketPath,
   DRIVER_NAME,
   LABEL,
@@ -41,13 +43,12 @@ import {
   sandboxNames,
 } from "./names.ts";
 import { PrivateEngines, pingEngine, waitForEngine } from "./private-engine.ts";
-import { containerShell, type ExecResult, runExec } from "./run-exec.ts";
+import { containerShell, type ExecResult } from "./run-exec.ts";
 import {
   ensureSandboxContainer,
   ensureSandboxSurroundings,
   hasStaleSocketMount,
 } from "./sandbox-container.ts";
-import { ensureWorkspace, removeWorkspace } from "./workspace.ts";
 
 export interface EngineContainerDriverOptions {
   /** OCI runtime for the privileged sandbox container: runc, runc-privfix, sysbox-runc. */
@@ -83,10 +84,6 @@ export interface EngineContainerDriverOptions {
 export const DEFAULT_SANDBOX_STORAGE_MB = 10240;
 
 /** An operation named an agent that has no container in its sandbox. */
-export class AgentNotFoundError extends Error {
-  override name = "AgentNotFoundError";
-}
-
 const stopTimeoutSeconds = 10;
 
 export class EngineContainerDriver implements SandboxDriver {
@@ -228,69 +225,19 @@ export class EngineContainerDriver implements SandboxDriver {
   // --- Agents ------------------------------------------------------------------------------
 
   async listAgents(tenantId: string): Promise<ObservedAgent[]> {
-    const engine = await this.#readyEngine(tenantId);
-    const found = await findAgentContainers(engine, tenantId);
-    const observed = await Promise.all(
-      found.map(async (container) => {
-        const info = await orNull(engine.getContainer(container.id).inspect());
-        return info ? toObservedAgent(info) : null;
-      }),
-    );
-    return observed.filter((agent): agent is ObservedAgent => agent !== null);
+    return listAgentsIn(await this.#readyEngine(tenantId), tenantId);
   }
 
   async createAgent(spec: AgentSpec): Promise<void> {
-    const engine = await this.#readyEngine(spec.tenantId);
-    const image = spec.image || this.#agentImageDefault;
-    await ensureAgentImage(this.#host, engine, image, this.#allowedRegistries);
-
-    // A new generation replaces the agent's container: running older ones go now (two runs
-    // must not share the workspace); finished ones are cleared by removeAgent with
-    // keepGeneration once the new run has started, off the start's critical path.
-    for (const container of await findAgentContainers(engine, spec.tenantId, spec.agentId)) {
-      const live = container.state === "running" || container.state === "restarting";
-      if (container.generation !== spec.generation && live) {
-        await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
-      }
-    }
-    const name = agentContainerName(spec.agentId, spec.generation);
-    if (await this.#isThisAgent(engine, name, spec)) return;
-
-    const workspace = await ensureWorkspace(engine, this.#sandboxShell(spec.tenantId), spec);
-    try {
-      await engine.createContainer(
-        agentContainerOptions(spec, image, workspace, this.#gatewayAddress),
-      );
-    } catch (error) {
-      if (statusOf(error) !== 409) throw error;
-      // A concurrent create holds the name: fine once its container shows up as this agent's
-      // (the engine reserves a name before the container can be inspected).
-      for (let attempt = 0; attempt < 40; attempt++) {
-        if (await this.#isThisAgent(engine, name, spec)) return;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw error;
-    }
+    await createAgentIn(await this.#home(spec.tenantId), this.#images(), spec);
   }
 
   async startAgent(tenantId: string, agentId: string): Promise<void> {
-    const engine = await this.#readyEngine(tenantId);
-    const current = await this.#currentContainer(engine, tenantId, agentId);
-    if (current.state === "running" || current.state === "restarting") return;
-    const container = engine.getContainer(current.id);
-    if (current.state === "paused") await container.unpause();
-    else await tolerating([304], container.start());
+    await startAgentIn(await this.#readyEngine(tenantId), tenantId, agentId);
   }
 
   async stopAgent(tenantId: string, agentId: string): Promise<void> {
-    const engine = await this.#readyEngine(tenantId);
-    for (const container of await findAgentContainers(engine, tenantId, agentId)) {
-      if (["created", "exited", "dead"].includes(container.state)) continue;
-      await tolerating(
-        [304, 404],
-        engine.getContainer(container.id).stop({ t: stopTimeoutSeconds }),
-      );
-    }
+    await stopAgentIn(await this.#readyEngine(tenantId), tenantId, agentId);
   }
 
   async removeAgent(
@@ -298,16 +245,7 @@ export class EngineContainerDriver implements SandboxDriver {
     agentId: string,
     options: { purge?: boolean; keepGeneration?: number } = {},
   ): Promise<void> {
-    const engine = await this.#readyEngine(tenantId);
-    for (const container of await findAgentContainers(engine, tenantId, agentId)) {
-      if (container.generation === options.keepGeneration) continue;
-      // 409: a removal already under way.
-      await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
-    }
-    // The workspace goes only with the whole agent, never while a generation is kept.
-    if (options.purge && options.keepGeneration === undefined) {
-      await removeWorkspace(engine, this.#sandboxShell(tenantId), agentId);
-    }
+    await removeAgentIn(await this.#home(tenantId), tenantId, agentId, options);
   }
 
   async logs(
@@ -315,25 +253,11 @@ export class EngineContainerDriver implements SandboxDriver {
     agentId: string,
     options: { since?: Date; tail?: number },
   ): Promise<LogLine[]> {
-    const engine = await this.#readyEngine(tenantId);
-    const current = await this.#currentContainer(engine, tenantId, agentId);
-    const raw = (await engine.getContainer(current.id).logs({
-      stdout: true,
-      stderr: true,
-      timestamps: true,
-      follow: false,
-      // The engine takes fractional seconds.
-      since: options.since ? options.since.getTime() / 1000 : undefined,
-      tail: options.tail,
-    })) as unknown as Buffer;
-    return parseLogLines(raw);
+    return agentLogs(await this.#readyEngine(tenantId), tenantId, agentId, options);
   }
 
   async stats(tenantId: string, agentId: string): Promise<AgentStats> {
-    const engine = await this.#readyEngine(tenantId);
-    const current = await this.#currentContainer(engine, tenantId, agentId);
-    const stats = await engine.getContainer(current.id).stats({ stream: false });
-    return toAgentStats(stats);
+    return agentStats(await this.#readyEngine(tenantId), tenantId, agentId);
   }
 
   async diskUsage(tenantId: string, agentIds: string[]): Promise<SandboxDiskUsage> {
@@ -342,10 +266,7 @@ export class EngineContainerDriver implements SandboxDriver {
   }
 
   async exec(tenantId: string, agentId: string, command: string[]): Promise<ExecResult> {
-    const engine = await this.#readyEngine(tenantId);
-    const current = await this.#currentContainer(engine, tenantId, agentId);
-    // As the container's own (non-root) user, without privileges.
-    return runExec(engine.getContainer(current.id), command);
+    return execInAgent(await this.#readyEngine(tenantId), tenantId, agentId, command);
   }
 
   // --- Helpers -----------------------------------------------------------------------------
@@ -372,29 +293,16 @@ export class EngineContainerDriver implements SandboxDriver {
     return engine;
   }
 
-  /** The agent's newest-generation container. */
-  async #currentContainer(engine: Docker, tenantId: string, agentId: string) {
-    const [current] = await findAgentContainers(engine, tenantId, agentId);
-    if (!current) {
-      throw new AgentNotFoundError(
-        `agent ${agentId} has no container in the sandbox of ${tenantId}`,
-      );
-    }
-    return current;
+  async #home(tenantId: string): Promise<AgentHome> {
+    return { engine: await this.#readyEngine(tenantId), shell: this.#sandboxShell(tenantId) };
   }
 
-  /** Does the container called `name` exist and carry this agent's labels? */
-  async #isThisAgent(engine: Docker, name: string, spec: AgentSpec): Promise<boolean> {
-    const info = await orNull(engine.getContainer(name).inspect());
-    if (!info) return false;
-    const wanted = agentLabels(spec.tenantId, spec.agentId, spec.generation);
-    const labels = info.Config.Labels ?? {};
-    const matches = Object.entries(wanted).every(([key, value]) => labels[key] === value);
-    if (!matches) {
-      throw new Error(
-        `container ${name} exists in the sandbox of ${spec.tenantId} but is not this agent's`,
-      );
-    }
-    return true;
+  #images(): AgentImages {
+    return {
+      host: this.#host,
+      agentImageDefault: this.#agentImageDefault,
+      allowedRegistries: this.#allowedRegistries,
+      gatewayAddress: this.#gatewayAddress,
+    };
   }
 }

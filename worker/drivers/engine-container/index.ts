@@ -1,6 +1,6 @@
 // The engine-container sandbox driver: a private container engine per tenant.
+export { AgentNotFoundError } from "./agents-in-engine.ts";
 export {
-  AgentNotFoundError,
   EngineContainerDriver,
   type EngineContainerDriverOptions,
 } from "./engine-container-driver.ts";

@@ -26,7 +26,6 @@ import type {
   SandboxDriver,
   SandboxSpec,
 } from "../driver.ts";
-import { agentContainerOptions } from "../engine-container/agent-container.ts";
 import { ensureAgentImage } from "../engine-container/agent-image.ts";
 import {
   ensureAgentNetwork,
@@ -34,24 +33,26 @@ import {
   networkGateway,
 } from "../engine-container/agent-network.ts";
 import {
-  findAgentContainers,
-  parseLogLines,
-  toAgentStats,
-  toObservedAgent,
-} from "../engine-container/agent-observe.ts";
+  type AgentHome,
+  type AgentImages,
+  agentLogs,
+  agentStats,
+  createAgentIn,
+  execInAgent,
+  listAgentsIn,
+  removeAgentIn,
+  startAgentIn,
+  stopAgentIn,
+} from "../engine-container/agents-in-engine.ts";
 import { readDiskUsage } from "../engine-container/disk.ts";
-import { AgentNotFoundError } from "../engine-container/engine-container-driver.ts";
-import { orNull, statusOf, tolerating } from "../engine-container/engine-errors.ts";
+import { orNull } from "../engine-container/engine-errors.ts";
 import {
   AGENT_NETWORK,
-  agentContainerName,
-  agentLabels,
   CA_BUNDLE_NAME,
   GATEWAY_PORT,
   SANDBOX_SOCKET_DIR,
 } from "../engine-container/names.ts";
-import { type ExecResult, runExec, type SandboxShell } from "../engine-container/run-exec.ts";
-import { ensureWorkspace, removeWorkspace } from "../engine-container/workspace.ts";
+import type { ExecResult, SandboxShell } from "../engine-container/run-exec.ts";
 import { type Accel, probeKvm } from "./accel.ts";
 import { type ApiKeys, ensureApiKeys } from "./api-keys.ts";
 import { GuestControl, shellQuote, writeFileScript } from "./guest-control.ts";
@@ -111,7 +112,6 @@ interface Snapshot {
   disk: string;
 }
 
-const stopTimeoutSeconds = 10;
 /** How long a restore may take to a ready engine before the machine boots cold instead. */
 const restoreTimeoutMs = 30_000;
 /** What a snapshot holds besides the images (now: the agents' network); part of its name. */
@@ -264,64 +264,21 @@ export class MicrovmDriver implements SandboxDriver {
   // --- Agents ------------------------------------------------------------------------------
 
   async listAgents(tenantId: string): Promise<ObservedAgent[]> {
-    const engine = await this.#readyEngine(tenantId);
-    const observed = await Promise.all(
-      (await findAgentContainers(engine, tenantId)).map(async (container) => {
-        const info = await orNull(engine.getContainer(container.id).inspect());
-        return info ? toObservedAgent(info) : null;
-      }),
-    );
-    return observed.filter((agent): agent is ObservedAgent => agent !== null);
+    return listAgentsIn(await this.#readyEngine(tenantId), tenantId);
   }
 
   async createAgent(spec: AgentSpec): Promise<void> {
-    const engine = await this.#readyEngine(spec.tenantId);
-    const names = this.#names(spec.tenantId);
-    const image = spec.image || this.#options.agentImageDefault;
-    await ensureAgentImage(this.#host, engine, image, this.#options.allowedRegistries ?? []);
-    if (spec.gateway) await this.#syncCaBundle(names);
-
-    for (const container of await findAgentContainers(engine, spec.tenantId, spec.agentId)) {
-      const live = container.state === "running" || container.state === "restarting";
-      if (container.generation !== spec.generation && live) {
-        await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
-      }
-    }
-    const name = agentContainerName(spec.agentId, spec.generation);
-    if (await isThisAgent(engine, name, spec)) return;
-    const workspace = await ensureWorkspace(engine, this.#shell(names), spec);
-    try {
-      await engine.createContainer(
-        agentContainerOptions(spec, image, workspace, this.#gatewayAddress),
-      );
-    } catch (error) {
-      if (statusOf(error) !== 409) throw error;
-      for (let attempt = 0; attempt < 40; attempt++) {
-        if (await isThisAgent(engine, name, spec)) return;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw error;
-    }
+    const home = await this.#home(spec.tenantId);
+    if (spec.gateway) await this.#syncCaBundle(this.#names(spec.tenantId));
+    await createAgentIn(home, this.#images(), spec);
   }
 
   async startAgent(tenantId: string, agentId: string): Promise<void> {
-    const engine = await this.#readyEngine(tenantId);
-    const current = await currentContainer(engine, tenantId, agentId);
-    if (current.state === "running" || current.state === "restarting") return;
-    const container = engine.getContainer(current.id);
-    if (current.state === "paused") await container.unpause();
-    else await tolerating([304], container.start());
+    await startAgentIn(await this.#readyEngine(tenantId), tenantId, agentId);
   }
 
   async stopAgent(tenantId: string, agentId: string): Promise<void> {
-    const engine = await this.#readyEngine(tenantId);
-    for (const container of await findAgentContainers(engine, tenantId, agentId)) {
-      if (["created", "exited", "dead"].includes(container.state)) continue;
-      await tolerating(
-        [304, 404],
-        engine.getContainer(container.id).stop({ t: stopTimeoutSeconds }),
-      );
-    }
+    await stopAgentIn(await this.#readyEngine(tenantId), tenantId, agentId);
   }
 
   async removeAgent(
@@ -329,14 +286,7 @@ export class MicrovmDriver implements SandboxDriver {
     agentId: string,
     options: { purge?: boolean; keepGeneration?: number } = {},
   ): Promise<void> {
-    const engine = await this.#readyEngine(tenantId);
-    for (const container of await findAgentContainers(engine, tenantId, agentId)) {
-      if (container.generation === options.keepGeneration) continue;
-      await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
-    }
-    if (options.purge && options.keepGeneration === undefined) {
-      await removeWorkspace(engine, this.#shell(this.#names(tenantId)), agentId);
-    }
+    await removeAgentIn(await this.#home(tenantId), tenantId, agentId, options);
   }
 
   async logs(
@@ -344,23 +294,11 @@ export class MicrovmDriver implements SandboxDriver {
     agentId: string,
     options: { since?: Date; tail?: number },
   ): Promise<LogLine[]> {
-    const engine = await this.#readyEngine(tenantId);
-    const current = await currentContainer(engine, tenantId, agentId);
-    const raw = (await engine.getContainer(current.id).logs({
-      stdout: true,
-      stderr: true,
-      timestamps: true,
-      follow: false,
-      since: options.since ? options.since.getTime() / 1000 : undefined,
-      tail: options.tail,
-    })) as unknown as Buffer;
-    return parseLogLines(raw);
+    return agentLogs(await this.#readyEngine(tenantId), tenantId, agentId, options);
   }
 
   async stats(tenantId: string, agentId: string): Promise<AgentStats> {
-    const engine = await this.#readyEngine(tenantId);
-    const current = await currentContainer(engine, tenantId, agentId);
-    return toAgentStats(await engine.getContainer(current.id).stats({ stream: false }));
+    return agentStats(await this.#readyEngine(tenantId), tenantId, agentId);
   }
 
   async diskUsage(tenantId: string, agentIds: string[]): Promise<SandboxDiskUsage> {
@@ -369,9 +307,20 @@ export class MicrovmDriver implements SandboxDriver {
   }
 
   async exec(tenantId: string, agentId: string, command: string[]): Promise<ExecResult> {
-    const engine = await this.#readyEngine(tenantId);
-    const current = await currentContainer(engine, tenantId, agentId);
-    return runExec(engine.getContainer(current.id), command);
+    return execInAgent(await this.#readyEngine(tenantId), tenantId, agentId, command);
+  }
+
+  async #home(tenantId: string): Promise<AgentHome> {
+    return { engine: await this.#readyEngine(tenantId), shell: this.#shell(this.#names(tenantId)) };
+  }
+
+  #images(): AgentImages {
+    return {
+      host: this.#host,
+      agentImageDefault: this.#options.agentImageDefault,
+      allowedRegistries: this.#options.allowedRegistries ?? [],
+      gatewayAddress: this.#gatewayAddress,
+    };
   }
 
   // --- Machines ----------------------------------------------------------------------------
@@ -615,25 +564,4 @@ function shapeOf(spec: SandboxSpec): MachineShape {
 async function hostCapacity(): Promise<{ cpus: number; memoryMb: number }> {
   const { availableParallelism, totalmem } = await import("node:os");
   return { cpus: availableParallelism(), memoryMb: Math.floor(totalmem() / (1024 * 1024)) };
-}
-
-async function currentContainer(engine: Docker, tenantId: string, agentId: string) {
-  const [current] = await findAgentContainers(engine, tenantId, agentId);
-  if (!current) {
-    throw new AgentNotFoundError(`agent ${agentId} has no container in the sandbox of ${tenantId}`);
-  }
-  return current;
-}
-
-async function isThisAgent(engine: Docker, name: string, spec: AgentSpec): Promise<boolean> {
-  const info = await orNull(engine.getContainer(name).inspect());
-  if (!info) return false;
-  const wanted = agentLabels(spec.tenantId, spec.agentId, spec.generation);
-  const labels = info.Config.Labels ?? {};
-  if (!Object.entries(wanted).every(([key, value]) => labels[key] === value)) {
-    throw new Error(
-      `container ${name} exists in the sandbox of ${spec.tenantId} but is not this agent's`,
-    );
-  }
-  return true;
 }

@@ -1,0 +1,177 @@
+// An agent's life inside a tenant's private engine, whatever holds that engine (a privileged
+// container or a microVM): both drivers find the engine and the sandbox's shell, then ask
+// these. Containers are found by their labels, never remembered.
+import type Docker from "dockerode";
+import type { AgentSpec, AgentStats, LogLine, ObservedAgent } from "../driver.ts";
+import { agentContainerOptions } from "./agent-container.ts";
+import { ensureAgentImage } from "./agent-image.ts";
+import {
+  findAgentContainers,
+  parseLogLines,
+  toAgentStats,
+  toObservedAgent,
+} from "./agent-observe.ts";
+import { orNull, statusOf, tolerating } from "./engine-errors.ts";
+import { agentContainerName, agentLabels } from "./names.ts";
+import { type ExecResult, runExec, type SandboxShell } from "./run-exec.ts";
+import { ensureWorkspace, removeWorkspace } from "./workspace.ts";
+
+/** The agent asked for has no container in its sandbox (yet, or any more). */
+export class AgentNotFoundError extends Error {
+  override name = "AgentNotFoundError";
+}
+
+const stopTimeoutSeconds = 10;
+
+/** Where a tenant's agents live: its engine, and a root shell in what holds that engine. */
+export interface AgentHome {
+  engine: Docker;
+  shell: SandboxShell;
+}
+
+export interface AgentImages {
+  /** The worker's own engine, where local images come from. */
+  host: Docker;
+  agentImageDefault: string;
+  allowedRegistries: string[];
+  /** The agents' door (the sandbox's address for the gateway forwarder). */
+  gatewayAddress: string;
+}
+
+export async function listAgentsIn(engine: Docker, tenantId: string): Promise<ObservedAgent[]> {
+  const observed = await Promise.all(
+    (await findAgentContainers(engine, tenantId)).map(async (container) => {
+      const info = await orNull(engine.getContainer(container.id).inspect());
+      return info ? toObservedAgent(info) : null;
+    }),
+  );
+  return observed.filter((agent): agent is ObservedAgent => agent !== null);
+}
+
+export async function createAgentIn(home: AgentHome, images: AgentImages, spec: AgentSpec) {
+  const { engine } = home;
+  const image = spec.image || images.agentImageDefault;
+  await ensureAgentImage(images.host, engine, image, images.allowedRegistries);
+
+  // A new generation replaces the agent's container: running older ones go now (two runs
+  // must not share the workspace); finished ones are cleared by removeAgentIn with
+  // keepGeneration once the new run has started, off the start's critical path.
+  for (const container of await findAgentContainers(engine, spec.tenantId, spec.agentId)) {
+    const live = container.state === "running" || container.state === "restarting";
+    if (container.generation !== spec.generation && live) {
+      await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
+    }
+  }
+  const name = agentContainerName(spec.agentId, spec.generation);
+  if (await isThisAgent(engine, name, spec)) return;
+
+  const workspace = await ensureWorkspace(engine, home.shell, spec);
+  try {
+    await engine.createContainer(
+      agentContainerOptions(spec, image, workspace, images.gatewayAddress),
+    );
+  } catch (error) {
+    if (statusOf(error) !== 409) throw error;
+    // A concurrent create holds the name: fine once its container shows up as this agent's
+    // (the engine reserves a name before the container can be inspected).
+    for (let attempt = 0; attempt < 40; attempt++) {
+      if (await isThisAgent(engine, name, spec)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw error;
+  }
+}
+
+export async function startAgentIn(engine: Docker, tenantId: string, agentId: string) {
+  const current = await currentContainer(engine, tenantId, agentId);
+  if (current.state === "running" || current.state === "restarting") return;
+  const container = engine.getContainer(current.id);
+  if (current.state === "paused") await container.unpause();
+  else await tolerating([304], container.start());
+}
+
+export async function stopAgentIn(engine: Docker, tenantId: string, agentId: string) {
+  for (const container of await findAgentContainers(engine, tenantId, agentId)) {
+    if (["created", "exited", "dead"].includes(container.state)) continue;
+    await tolerating([304, 404], engine.getContainer(container.id).stop({ t: stopTimeoutSeconds }));
+  }
+}
+
+export async function removeAgentIn(
+  home: AgentHome,
+  tenantId: string,
+  agentId: string,
+  options: { purge?: boolean; keepGeneration?: number } = {},
+) {
+  for (const container of await findAgentContainers(home.engine, tenantId, agentId)) {
+    if (container.generation === options.keepGeneration) continue;
+    // 409: a removal already under way.
+    await tolerating([404, 409], home.engine.getContainer(container.id).remove({ force: true }));
+  }
+  // The workspace goes only with the whole agent, never while a generation is kept.
+  if (options.purge && options.keepGeneration === undefined) {
+    await removeWorkspace(home.engine, home.shell, agentId);
+  }
+}
+
+export async function agentLogs(
+  engine: Docker,
+  tenantId: string,
+  agentId: string,
+  options: { since?: Date; tail?: number },
+): Promise<LogLine[]> {
+  const current = await currentContainer(engine, tenantId, agentId);
+  const raw = (await engine.getContainer(current.id).logs({
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+    follow: false,
+    // The engine takes fractional seconds.
+    since: options.since ? options.since.getTime() / 1000 : undefined,
+    tail: options.tail,
+  })) as unknown as Buffer;
+  return parseLogLines(raw);
+}
+
+export async function agentStats(
+  engine: Docker,
+  tenantId: string,
+  agentId: string,
+): Promise<AgentStats> {
+  const current = await currentContainer(engine, tenantId, agentId);
+  return toAgentStats(await engine.getContainer(current.id).stats({ stream: false }));
+}
+
+/** As the container's own (non-root) user, without privileges. */
+export async function execInAgent(
+  engine: Docker,
+  tenantId: string,
+  agentId: string,
+  command: string[],
+): Promise<ExecResult> {
+  const current = await currentContainer(engine, tenantId, agentId);
+  return runExec(engine.getContainer(current.id), command);
+}
+
+/** The agent's newest-generation container. */
+async function currentContainer(engine: Docker, tenantId: string, agentId: string) {
+  const [current] = await findAgentContainers(engine, tenantId, agentId);
+  if (!current) {
+    throw new AgentNotFoundError(`agent ${agentId} has no container in the sandbox of ${tenantId}`);
+  }
+  return current;
+}
+
+/** Does the container called `name` exist and carry this agent's labels? */
+async function isThisAgent(engine: Docker, name: string, spec: AgentSpec): Promise<boolean> {
+  const info = await orNull(engine.getContainer(name).inspect());
+  if (!info) return false;
+  const wanted = agentLabels(spec.tenantId, spec.agentId, spec.generation);
+  const labels = info.Config.Labels ?? {};
+  if (!Object.entries(wanted).every(([key, value]) => labels[key] === value)) {
+    throw new Error(
+      `container ${name} exists in the sandbox of ${spec.tenantId} but is not this agent's`,
+    );
+  }
+  return true;
+}
