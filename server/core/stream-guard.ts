@@ -21,8 +21,16 @@ interface Caller {
   apiKey?: AuthenticatedKey | null;
 }
 
-/** The caller's access now, from the database rows, or false once it is gone. */
-async function stillAllowed(ctx: Caller, orgSlug: string, permission: Permission) {
+/**
+ * The caller's access now, from the database rows: "gone" once it is, "unknown" when the check
+ * itself failed (a busy pool, a dropped connection). Only "gone" ends a stream: a hiccup must
+ * not silently freeze a page that is following a live task.
+ */
+async function accessNow(
+  ctx: Caller,
+  orgSlug: string,
+  permission: Permission,
+): Promise<"allowed" | "gone" | "unknown"> {
   try {
     const session = ctx.session ? await validateSession(ctx.db, ctx.session.id) : null;
     let apiKey: AuthenticatedKey | null = null;
@@ -35,11 +43,12 @@ async function stillAllowed(ctx: Caller, orgSlug: string, permission: Permission
         row && !row.revokedAt && (!row.expiresAt || row.expiresAt.getTime() > Date.now());
       apiKey = live ? ctx.apiKey : null;
     }
-    if (!session && !apiKey) return false;
+    if (!session && !apiKey) return "gone";
     await resolveTenantAccess({ db: ctx.db, session, apiKey }, orgSlug, permission);
-    return true;
-  } catch {
-    return false;
+    return "allowed";
+  } catch (error) {
+    // The tenant check refuses with a TRPCError; anything else is the check failing.
+    return error instanceof TRPCError ? "gone" : "unknown";
   }
 }
 
@@ -63,7 +72,7 @@ export function guardStream<T>(
       let lost = false;
       let wake: () => void = () => {};
       const timer = setInterval(async () => {
-        if (await stillAllowed(ctx, access.orgSlug, access.permission)) return;
+        if ((await accessNow(ctx, access.orgSlug, access.permission)) !== "gone") return;
         lost = true;
         wake();
       }, recheckEveryMs);

@@ -40,6 +40,7 @@ import {
   formatDuration,
   isTaskFinished,
   startedBy,
+  type TaskStatus,
   taskStatusLabels,
 } from "./format.ts";
 import { useNow } from "./hooks.ts";
@@ -47,6 +48,14 @@ import { useNow } from "./hooks.ts";
 const muted = "text-zinc-600 dark:text-zinc-400";
 const pre =
   "max-h-80 overflow-auto rounded-md bg-zinc-100 p-3 font-mono text-xs whitespace-pre-wrap break-words dark:bg-zinc-950";
+
+type Task = { status: TaskStatus; finishedAt: Date | null };
+
+/** The later of two copies of a task: once ended it stays ended, whichever read lands last. */
+function newerTask<T extends Task>(known: T | undefined, fresh: T): T {
+  if (known && isTaskFinished(known.status) && !isTaskFinished(fresh.status)) return known;
+  return fresh;
+}
 
 export function TaskTranscript(props: {
   orgSlug: string;
@@ -64,10 +73,11 @@ export function TaskTranscript(props: {
   const [events, setEvents] = useState<Map<number, TranscriptEvent>>(() => new Map());
   // Everything from the start, then each change as it is stored. A reconnect replays from
   // the start: events are kept by seq, so nothing doubles.
+  const taskKey = trpc.tasks.get.queryKey(input);
   const live = useSubscription(
     trpc.tasks.watch.subscriptionOptions(input, {
       onData: ({ task, events: fresh }) => {
-        queryClient.setQueryData(trpc.tasks.get.queryKey(input), task);
+        queryClient.setQueryData(taskKey, (known) => newerTask(known, task));
         if (fresh.length > 0)
           setEvents((known) => {
             const next = new Map(known);
@@ -77,7 +87,15 @@ export function TaskTranscript(props: {
       },
     }),
   );
-  const task = useQuery(trpc.tasks.get.queryOptions(input));
+  const following = live.status === "pending";
+  const task = useQuery({
+    ...trpc.tasks.get.queryOptions(input),
+    // A read that left before the task ended must not undo the stream's news of its end.
+    structuralSharing: (known, fresh) => newerTask(known as Task | undefined, fresh as Task),
+    // The stream is the news; if it stops before the task ends, reading again stands in.
+    refetchInterval: (query) =>
+      following || (query.state.data && isTaskFinished(query.state.data.status)) ? false : 3000,
+  });
   const items = useMemo(() => foldTranscript([...events.values()]), [events]);
   // The final result or error stands below the scrolling steps, always in view.
   const steps = items.filter((i) => i.kind !== "result" && i.kind !== "error");
@@ -95,7 +113,8 @@ export function TaskTranscript(props: {
             : "Cancel requested: the agent stops the task.",
         ),
       onError: (error) => toast.error(error.message),
-      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.tasks.get.queryKey(input) }),
+      // A stale answer cannot undo an end the stream already brought (newerTask).
+      onSettled: () => queryClient.invalidateQueries({ queryKey: taskKey }),
     }),
   );
 
