@@ -1,6 +1,12 @@
 "use client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  retryLink,
+  splitLink,
+} from "@trpc/client";
 import { type ReactNode, useState } from "react";
 import { Toaster } from "sonner";
 import superjson from "superjson";
@@ -14,6 +20,14 @@ export function Providers({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
+        // A live page whose stream broke on the server's side (not a refusal) reconnects.
+        retryLink({
+          retry: ({ op, error, attempts }) =>
+            op.type === "subscription" &&
+            attempts <= 5 &&
+            (error.data?.code ?? "INTERNAL_SERVER_ERROR") === "INTERNAL_SERVER_ERROR",
+          retryDelayMs: (attempt) => Math.min(1000 * 2 ** attempt, 10_000),
+        }),
         // Subscriptions (live pages) as server-sent events; everything else batched.
         splitLink({
           condition: (op) => op.type === "subscription",
