@@ -4,13 +4,15 @@ import type { ObservedAgent } from "../drivers/driver.ts";
 import { diffAgents, diffSandboxes } from "./diff.ts";
 import { agentStatus } from "./observed-state.ts";
 
-const sandbox = (tenantId: string): DesiredSandbox => ({
+const sandbox = (tenantId: string, over: Partial<DesiredSandbox> = {}): DesiredSandbox => ({
   tenantId,
   tenantSlug: tenantId,
+  isolation: null,
   cpus: 2,
   memoryMb: 2048,
   egressCeiling: null,
   agents: [],
+  ...over,
 });
 const agent = (agentId: string, over: Partial<DesiredAgent> = {}): DesiredAgent => ({
   agentId,
@@ -59,8 +61,31 @@ describe("reconcile diff: sandboxes", () => {
       [{ tenantId: "b", ready: true }],
       ["destroySandbox"],
     ],
+    [
+      "makes one in the wall its tenant now asks for (the old one goes first)",
+      [sandbox("a", { isolation: "microvm" })],
+      [{ tenantId: "a", ready: true, isolation: "container" as const }],
+      ["destroySandbox", "ensureSandbox"],
+    ],
+    [
+      "leaves a ready one in the right wall alone",
+      [sandbox("a", { isolation: "microvm" })],
+      [{ tenantId: "a", ready: true, isolation: "microvm" as const }],
+      [],
+    ],
+    [
+      "trusts a host that does not say which wall holds it",
+      [sandbox("a", { isolation: "microvm" })],
+      [{ tenantId: "a", ready: true }],
+      [],
+    ],
   ])("%s", (_, desired, observed, expected) => {
     expect(diffSandboxes(desired, observed).map((a) => a.kind)).toEqual(expected);
+  });
+
+  it("asks the driver for the wall the control plane chose", () => {
+    const [action] = diffSandboxes([sandbox("a", { isolation: "container" })], []);
+    expect(action).toMatchObject({ kind: "ensureSandbox", spec: { isolation: "container" } });
   });
 });
 
@@ -72,7 +97,30 @@ describe("reconcile diff: agents", () => {
       [],
       ["createAgent", "startAgent:x"],
     ],
-    ["does not create a stopped agent", [agent("x", { desiredState: "STOPPED" })], [], []],
+    [
+      "keeps a stopped agent's next run created, not started",
+      [agent("x", { desiredState: "STOPPED" })],
+      [],
+      ["createAgent"],
+    ],
+    [
+      "keeps it beside the finished run, whose logs stay readable",
+      [agent("x", { desiredState: "STOPPED" })],
+      [container("x", { state: "exited", exitCode: 143 })],
+      ["createAgent"],
+    ],
+    [
+      "leaves a stopped agent with its next run ready alone",
+      [agent("x", { desiredState: "STOPPED" })],
+      [container("x", { state: "exited" }), container("x", { generation: 2, state: "created" })],
+      [],
+    ],
+    [
+      "starts the ready container when a stopped agent starts again",
+      [agent("x", { generation: 2 })],
+      [container("x", { state: "exited" }), container("x", { generation: 2, state: "created" })],
+      ["startAgent:x", "removeOldAgents:x"],
+    ],
     [
       "starts one left created by a crash mid-provision",
       [agent("x")],
@@ -118,6 +166,16 @@ describe("reconcile diff: agents", () => {
     ],
   ])("%s", (_, desired, observed, expected) => {
     expect(kinds(diffAgents("t", desired, observed))).toEqual(expected);
+  });
+
+  it("readies a stopped agent's next generation, after this pass's starts and stops", () => {
+    const actions = diffAgents(
+      "t",
+      [agent("idle", { desiredState: "STOPPED", generation: 4 }), agent("busy")],
+      [],
+    );
+    expect(kinds(actions)).toEqual(["createAgent", "startAgent:busy", "createAgent"]);
+    expect(actions.at(-1)).toMatchObject({ spec: { agentId: "idle", generation: 5 } });
   });
 });
 

@@ -16,8 +16,18 @@ export type AgentAction =
   | { kind: "removeOldAgents"; tenantId: string; agentId: string; keepGeneration: number };
 
 export function sandboxSpec(d: DesiredSandbox): SandboxSpec {
-  return { tenantId: d.tenantId, tenantSlug: d.tenantSlug, cpus: d.cpus, memoryMb: d.memoryMb };
+  return {
+    tenantId: d.tenantId,
+    tenantSlug: d.tenantSlug,
+    cpus: d.cpus,
+    memoryMb: d.memoryMb,
+    ...(d.isolation && { isolation: d.isolation }),
+  };
 }
+
+/** A sandbox in another wall than its tenant now asks for must be made again. */
+export const wrongWall = (d: Pick<DesiredSandbox, "isolation">, o: ObservedSandbox) =>
+  Boolean(d.isolation && o.isolation && o.isolation !== d.isolation);
 
 export function agentSpec(tenantId: string, a: DesiredAgent): AgentSpec {
   return {
@@ -40,16 +50,20 @@ export function diffSandboxes(
   desired: DesiredSandbox[],
   observed: ObservedSandbox[],
 ): SandboxAction[] {
-  const seen = new Map(observed.map((s) => [s.tenantId, s]));
-  const wanted = new Set(desired.map((d) => d.tenantId));
-  return [
-    ...desired
-      .filter((d) => !seen.get(d.tenantId)?.ready)
-      .map((d): SandboxAction => ({ kind: "ensureSandbox", spec: sandboxSpec(d) })),
-    ...observed
-      .filter((s) => !wanted.has(s.tenantId))
-      .map((s): SandboxAction => ({ kind: "destroySandbox", tenantId: s.tenantId })),
-  ];
+  const wanted = new Map(desired.map((d) => [d.tenantId, d]));
+  const actions: SandboxAction[] = [];
+  // Gone from this host, or in the wrong wall: removed first (a wall change loses workspaces).
+  for (const tenantId of new Set(observed.map((s) => s.tenantId))) {
+    const d = wanted.get(tenantId);
+    const stale = observed.some((s) => s.tenantId === tenantId && d && wrongWall(d, s));
+    if (!d || stale) actions.push({ kind: "destroySandbox", tenantId });
+  }
+  for (const d of desired) {
+    const fit = observed.find((s) => s.tenantId === d.tenantId && !wrongWall(d, s));
+    const destroyed = actions.some((a) => a.kind === "destroySandbox" && a.tenantId === d.tenantId);
+    if (destroyed || !fit?.ready) actions.push({ kind: "ensureSandbox", spec: sandboxSpec(d) });
+  }
+  return actions;
 }
 
 const live = (a: ObservedAgent) => a.state === "running" || a.state === "restarting";
@@ -58,6 +72,10 @@ const live = (a: ObservedAgent) => a.state === "running" || a.state === "restart
  * Agent containers inside one ready sandbox. A container of another generation is replaced
  * (the workspace stays); a container that exited on its own is left for the engine's restart
  * policy (crashes) or as finished (exit 0) — a new run is a new generation.
+ *
+ * A stopped agent keeps its next run's container ready (created, never started): a start after
+ * a stop is generation + 1, so starting it again is a start only. Those warm creates come
+ * last, after every start and stop of this pass.
  */
 export function diffAgents(
   tenantId: string,
@@ -65,9 +83,14 @@ export function diffAgents(
   observed: ObservedAgent[],
 ): AgentAction[] {
   const actions: AgentAction[] = [];
+  const warming: AgentAction[] = [];
   const wanted = new Set(desired.map((d) => d.agentId));
   for (const d of desired) {
-    const containers = observed.filter((o) => o.agentId === d.agentId);
+    const stopped = d.desiredState === "STOPPED";
+    const warmGeneration = stopped ? d.generation + 1 : undefined;
+    const mine = observed.filter((o) => o.agentId === d.agentId);
+    const warm = mine.find((o) => o.generation === warmGeneration);
+    const containers = mine.filter((o) => o.generation !== warmGeneration);
     const current = containers.filter((o) => o.generation === d.generation);
     const replace = containers.length > current.length || current.length > 1;
     const ids = { tenantId, agentId: d.agentId };
@@ -75,22 +98,29 @@ export function diffAgents(
     // one is cleared after the new run starts, so a start does not wait for it.
     const oldIsLive = replace && containers.some(live);
     if (oldIsLive) actions.push({ kind: "removeAgent", ...ids, purge: false });
-    const container = replace ? undefined : current[0];
-    if (d.desiredState === "RUNNING") {
+    // Removing a live old run removes every container of the agent; duplicates start over.
+    const container = oldIsLive || current.length > 1 ? undefined : current[0];
+    if (!stopped) {
       if (!container) {
         actions.push({ kind: "createAgent", spec: agentSpec(tenantId, d) });
         actions.push({ kind: "startAgent", ...ids });
       } else if (container.state === "created") {
         actions.push({ kind: "startAgent", ...ids });
       }
+      if (replace && !oldIsLive)
+        actions.push({ kind: "removeOldAgents", ...ids, keepGeneration: d.generation });
     } else if (container && live(container)) {
       actions.push({ kind: "stopAgent", ...ids });
+    } else if (!oldIsLive && !warm) {
+      // Finished runs stay beside it (their logs are the agent's last words) until it starts.
+      warming.push({
+        kind: "createAgent",
+        spec: { ...agentSpec(tenantId, d), generation: d.generation + 1 },
+      });
     }
-    if (replace && !oldIsLive)
-      actions.push({ kind: "removeOldAgents", ...ids, keepGeneration: d.generation });
   }
   for (const agentId of new Set(observed.map((o) => o.agentId))) {
     if (!wanted.has(agentId)) actions.push({ kind: "removeAgent", tenantId, agentId, purge: true });
   }
-  return actions;
+  return [...actions, ...warming];
 }
