@@ -1,10 +1,43 @@
 // The HTTP contract between workers and the control plane, shared by both sides.
-// Versioned in the URL (/api/worker/v1/...); bump it when a change is not additive.
 import { z } from "zod";
 import { egressPresets, egressRuleSchema } from "./egress-policy.ts";
 import { nextRequestSchema, taskEventSchema, taskForAgentSchema } from "./task-contract.ts";
 
 export const workerApiBase = "/api/worker/v1";
+
+// ── Versions ──
+// The path names the API; the protocol version, which the worker sends in the
+// Corral-Worker-Protocol header on every request, names the revision of its shapes. The rule:
+// - A control plane serves its own version N and the one before, N−1: upgrade the control
+//   plane first, then the workers host by host. Other versions get 426 and a line saying
+//   which side to upgrade.
+// - Within a version, changes are additive: a new request field is optional, with a default
+//   meaning what older workers meant; a new answer field is one older workers may ignore
+//   (their zod objects drop keys they do not know).
+// - Anything else (a field removed, renamed, retyped or made required, a status code that
+//   changes meaning) bumps the version, and the control plane keeps answering N−1 workers
+//   in N−1's terms until the version after.
+// - No header: version 1, the workers from before the header.
+// - server/fleet/protocol-compat/ holds the recorded conversation of version N−1 and a test
+//   that replays it against the current routes. Bumping: record the current version first
+//   (its record.ts), then change the shapes and the number.
+// Version 2: the worker names its version (nothing else changed from 1).
+export const workerProtocolVersion = 2;
+export const oldestWorkerProtocolVersion = workerProtocolVersion - 1;
+export const workerProtocolHeader = "corral-worker-protocol";
+
+/** Why a worker of the version its headers name is not served, or null when it is. */
+export function unsupportedWorkerProtocol(headers: Headers): string | null {
+  const sent = headers.get(workerProtocolHeader);
+  const version = sent === null ? 1 : /^\d{1,4}$/.test(sent.trim()) ? Number(sent) : Number.NaN;
+  if (version >= oldestWorkerProtocolVersion && version <= workerProtocolVersion) return null;
+  const served = `this control plane serves versions ${oldestWorkerProtocolVersion} and ${workerProtocolVersion}`;
+  if (Number.isNaN(version))
+    return `${workerProtocolHeader} must be a version number; ${served}`;
+  return version > workerProtocolVersion
+    ? `this worker speaks protocol ${version}; ${served}: upgrade the control plane first`
+    : `this worker speaks protocol ${version}; ${served}: upgrade the worker`;
+}
 
 // Far beyond any machine, and within what the database stores (capacity in 32-bit millicores).
 const maxCpus = 65_536;

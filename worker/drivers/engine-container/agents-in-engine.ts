@@ -120,7 +120,7 @@ export async function agentLogs(
   agentId: string,
   options: { since?: Date; tail?: number },
 ): Promise<LogLine[]> {
-  const current = await currentContainer(engine, tenantId, agentId);
+  const current = await lastRun(engine, tenantId, agentId);
   const raw = (await engine.getContainer(current.id).logs({
     stdout: true,
     stderr: true,
@@ -138,7 +138,7 @@ export async function agentStats(
   tenantId: string,
   agentId: string,
 ): Promise<AgentStats> {
-  const current = await currentContainer(engine, tenantId, agentId);
+  const current = await lastRun(engine, tenantId, agentId);
   return toAgentStats(await engine.getContainer(current.id).stats({ stream: false }));
 }
 
@@ -160,6 +160,19 @@ async function currentContainer(engine: Docker, tenantId: string, agentId: strin
     throw new AgentNotFoundError(`agent ${agentId} has no container in the sandbox of ${tenantId}`);
   }
   return current;
+}
+
+/**
+ * The newest container that has run: a stopped agent's next run waits created beside its
+ * last one (warm start), and the last run's words are the ones to show until it starts.
+ */
+async function lastRun(engine: Docker, tenantId: string, agentId: string) {
+  const containers = await findAgentContainers(engine, tenantId, agentId);
+  const ran = containers.find((c) => c.state !== "created") ?? containers[0];
+  if (!ran) {
+    throw new AgentNotFoundError(`agent ${agentId} has no container in the sandbox of ${tenantId}`);
+  }
+  return ran;
 }
 
 /** Does the container called `name` exist and carry this agent's labels? */
