@@ -12,6 +12,7 @@ import {
   reportRequestSchema,
   taskEventsRequestSchema,
   taskNextRequestSchema,
+  unsupportedWorkerProtocol,
 } from "../../common/worker-protocol.ts";
 import { hit, RateLimitedError } from "../auth/rate-limits.ts";
 import { requestInfo } from "../auth/request-info.ts";
@@ -78,6 +79,12 @@ async function parse<S extends z.ZodType>(req: Request, schema: S, what: string)
 
 const refused = () => json({ error: "host credential refused: enrol this host again" }, 401);
 
+/** 426 for a worker whose protocol version this control plane does not serve (N and N−1). */
+function protocolRefusal(req: Request): Response | null {
+  const why = unsupportedWorkerProtocol(req.headers);
+  return why ? json({ error: why }, 426) : null;
+}
+
 // Once authenticated, a host still gets a bounded rate: its control loops (heartbeat, desired,
 // report) share one budget, and each of its agents has its own for the task contract. Kept in
 // memory per web process: a bound against a runaway or hostile host, not an accounting.
@@ -100,6 +107,8 @@ async function overRate(limiter: RateLimiterMemory, key: string): Promise<Respon
 
 /** The authenticated host within its control-loop budget, or the answer refusing it. */
 async function hostFor(req: Request) {
+  const unsupported = protocolRefusal(req);
+  if (unsupported) return { refusal: unsupported };
   const host = await authenticateHost(db(), req.headers.get("authorization"));
   if (!host) return { refusal: refused() };
   const limited = await overRate(hostLimiter, host.id);
@@ -112,6 +121,8 @@ const agentOverRate = (hostId: string, agentId: string) =>
 
 /** POST /api/worker/v1/enrol — a one-time token for this host's own credential. */
 export async function enrol(req: Request): Promise<Response> {
+  const unsupported = protocolRefusal(req);
+  if (unsupported) return unsupported;
   const body = await parse(req, enrolRequestSchema, "enrolment");
   if (body.error) return body.error;
   const request = requestInfo(req.headers);
@@ -207,6 +218,8 @@ async function relayed(work: () => Promise<Response>): Promise<Response> {
 
 /** POST /api/worker/v1/tasks/next — an agent of this host asks for its next task (long-poll). */
 export async function taskNext(req: Request): Promise<Response> {
+  const unsupported = protocolRefusal(req);
+  if (unsupported) return unsupported;
   const host = await authenticateHost(db(), req.headers.get("authorization"));
   if (!host) return refused();
   const body = await parse(req, taskNextRequestSchema, "task request");
@@ -221,6 +234,8 @@ export async function taskNext(req: Request): Promise<Response> {
 
 /** POST /api/worker/v1/tasks/events — what an agent did; answers whether to cancel. */
 export async function taskEventsHandler(req: Request): Promise<Response> {
+  const unsupported = protocolRefusal(req);
+  if (unsupported) return unsupported;
   const host = await authenticateHost(db(), req.headers.get("authorization"));
   if (!host) return refused();
   const body = await parse(req, taskEventsRequestSchema, "task events");
@@ -232,6 +247,8 @@ export async function taskEventsHandler(req: Request): Promise<Response> {
 
 /** GET /api/worker/v1/tasks/control?agentId=&taskId=&wait= — answers when a cancel comes. */
 export async function taskControlHandler(req: Request): Promise<Response> {
+  const unsupported = protocolRefusal(req);
+  if (unsupported) return unsupported;
   const host = await authenticateHost(db(), req.headers.get("authorization"));
   if (!host) return refused();
   const url = new URL(req.url);

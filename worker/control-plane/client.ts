@@ -10,9 +10,14 @@ import {
   heartbeatResponseSchema,
   type ReportRequest,
   workerApiBase,
+  workerProtocolHeader,
+  workerProtocolVersion,
 } from "../../common/worker-protocol.ts";
 
-/** The control plane refused this host's credential or token: retrying will not help. */
+/**
+ * The control plane refused this host's credential or token, or does not serve this worker's
+ * protocol version: retrying will not help.
+ */
 export class WorkerRejectedError extends Error {
   override name = "WorkerRejectedError";
 }
@@ -34,6 +39,7 @@ export class ControlPlaneClient {
       res = await fetch(new URL(`${workerApiBase}/${path}`, this.baseUrl), {
         method,
         headers: {
+          [workerProtocolHeader]: String(workerProtocolVersion),
           ...(this.credential && { authorization: `Bearer ${this.credential}` }),
           ...(body !== undefined && { "content-type": "application/json" }),
         },
@@ -48,7 +54,7 @@ export class ControlPlaneClient {
     }
     if (res.status === 304) return null;
     const json = await res.json().catch(() => ({}));
-    if (res.status === 401 || res.status === 403)
+    if (res.status === 401 || res.status === 403 || res.status === 426)
       throw new WorkerRejectedError(
         `control plane at ${this.baseUrl} refused this host: ${json?.error ?? res.status}`,
       );
@@ -103,6 +109,7 @@ export class ControlPlaneClient {
       res = await fetch(new URL(`${workerApiBase}/${path}`, this.baseUrl), {
         method,
         headers: {
+          [workerProtocolHeader]: String(workerProtocolVersion),
           ...(this.credential && { authorization: `Bearer ${this.credential}` }),
           ...(body !== undefined && { "content-type": "application/json" }),
         },
