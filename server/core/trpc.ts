@@ -7,6 +7,7 @@
 // membership or roles by hand.
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import { z } from "zod";
 import { DomainError } from "../../common/errors.ts";
 import {
@@ -48,13 +49,15 @@ export async function createContext(opts: { headers: Headers }): Promise<Context
 
 // ── 2. tRPC instance ────────────────────────────────────────────────────────
 
-export interface ProcedureMeta {
+export type ProcedureMeta = {
   /** Set by tenantProcedure: the permission a caller's role must grant. */
   permission?: Permission;
-}
+  /** Where the public REST API serves the procedure (server/openapi): method and path. */
+  openapi?: OpenApiMeta["openapi"];
+};
 
 /** A refused input in words: "name: Use at least 2 characters (and 1 more problem)". */
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   const [first, ...rest] = error.issues;
   if (!first) return "The input was refused.";
   const where = first.path.length > 0 ? `${first.path.join(".")}: ` : "";
