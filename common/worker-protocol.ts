@@ -135,9 +135,13 @@ export const desiredAgentSchema = z.object({
   egress: desiredEgressSchema.default({ preset: "NONE", rules: [], quarantined: false }),
   grants: z.array(desiredGrantSchema).default([]),
 });
+/** A tenant's wall: its own kernel (microvm) or a privileged container with its own engine. */
+export const sandboxIsolations = ["microvm", "container"] as const;
 export const desiredSandboxSchema = z.object({
   tenantId: z.string(),
   tenantSlug: z.string(),
+  /** Which driver makes it; null (or a control plane without it): the worker's default. */
+  isolation: z.enum(sandboxIsolations).nullish(),
   cpus: z.number(),
   memoryMb: z.number().int(),
   /** Host patterns no agent of the tenant may go beyond; null: no ceiling. */
@@ -313,6 +317,7 @@ export type DesiredGrant = z.infer<typeof desiredGrantSchema>;
 export type EgressReport = z.infer<typeof egressReportSchema>;
 export type DiskReport = z.infer<typeof diskReportSchema>;
 export type DesiredSandbox = z.infer<typeof desiredSandboxSchema>;
+export type SandboxIsolation = (typeof sandboxIsolations)[number];
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 export type ReportRequest = z.input<typeof reportRequestSchema>;
 export type ObservedAgentState = (typeof observedAgentStates)[number];

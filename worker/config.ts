@@ -40,14 +40,25 @@ const workerConfigSchema = z.object({
   CORRAL_WORKER_LABELS: labelList,
   DOCKER_HOST: z.string().default("unix:///var/run/docker.sock"),
   /**
-   * How tenants are isolated: engine-container (a privileged container with a private
+   * The walls this host offers: engine-container (a privileged container with a private
    * engine), microvm (a QEMU microvm with its own kernel and engine; needs qemu-system-x86
-   * and qemu-utils), or auto (microvm where QEMU is installed and KVM works, else
-   * engine-container: under TCG a microvm is several times slower to start).
+   * and qemu-utils), both, or auto (both where QEMU is installed and KVM works, else
+   * engine-container: under TCG a microvm is several times slower to start). A host with
+   * both makes each sandbox in the isolation its organisation was placed with.
    */
   CORRAL_SANDBOX_DRIVER: z
-    .enum(["engine-container", "microvm", "auto"])
+    .enum(["engine-container", "microvm", "both", "auto"])
     .default("engine-container"),
+  /** production: privileged-container sandboxes on plain runc are refused (see below). */
+  NODE_ENV: z.string().optional(),
+  /**
+   * Accept privileged-container sandboxes on plain runc (or runc-privfix) in production:
+   * one escape is then root on the host. sysbox-runc needs no such consent.
+   */
+  CORRAL_ALLOW_PRIVILEGED_RUNC: z
+    .enum(["true", "false"], { error: "CORRAL_ALLOW_PRIVILEGED_RUNC must be true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
   /** OCI runtime of the privileged sandbox containers: runc, sysbox-runc, or runc-privfix. */
   CORRAL_SANDBOX_RUNTIME: z.string().min(1).default("runc"),
   /** Host folder holding each sandbox's private engine socket. */

@@ -40,7 +40,9 @@ export async function runFleetAgent({
     return {
       name: config.CORRAL_WORKER_NAME,
       version: workerVersion,
-      labels: { ...fp.labels, ...config.CORRAL_WORKER_LABELS },
+      // The operator's labels, then what the driver found (microvm=, container=): placement
+      // trusts those, so no typed label can claim a wall this host cannot give.
+      labels: { ...config.CORRAL_WORKER_LABELS, ...fp.labels },
       engine,
       driver: {
         name: fp.driver,

@@ -13,10 +13,15 @@ const agentId = z.object({ agentId: z.string().min(1).max(64) });
 type Org = { id: string; agentLimit: number; cpuQuotaMillis: number; memoryQuotaMb: number };
 
 async function agentDetail(db: Db, orgId: string, id: string) {
-  return db.agent.findFirst({
-    where: { id, orgId },
-    include: { events: { orderBy: { createdAt: "desc" }, take: 50 } },
-  });
+  const [agent, sandbox] = await Promise.all([
+    db.agent.findFirst({
+      where: { id, orgId },
+      include: { events: { orderBy: { createdAt: "desc" }, take: 50 } },
+    }),
+    db.sandbox.findUnique({ where: { orgId }, select: { isolation: true } }),
+  ]);
+  // The wall it runs behind (MICROVM or CONTAINER), null until its sandbox is placed.
+  return agent && { ...agent, isolation: sandbox?.isolation ?? null };
 }
 
 async function agentLogs(db: Db, orgId: string, id: string, limit: number) {

@@ -12,6 +12,7 @@ export type AuditAction =
   | "org.created"
   | "org.updated"
   | "org.deleted"
+  | "org.isolation_changed"
   | "member.added"
   | "member.invited"
   | "member.joined"

@@ -11,6 +11,8 @@ export const permissionMatrix = {
   "org.read": all,
   "org.update": admins,
   "org.delete": ["OWNER"],
+  /** Whether the sandbox is a microVM or a container (unless an operator locked it). */
+  "org.isolation": ["OWNER"],
   "member.read": all,
   "member.invite": admins,
   "member.manage": admins,

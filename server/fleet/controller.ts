@@ -5,7 +5,13 @@
 import { recordAuditEvent } from "../audit/record.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { bumpHosts } from "./desired.ts";
-import { type PlacementMove, planPlacement } from "./placement.ts";
+import {
+  type PlacementHost,
+  type PlacementMove,
+  type PlacementSandbox,
+  planPlacement,
+  whyUnplaced,
+} from "./placement.ts";
 import { cpuOvercommit, reservationsByOrg } from "./reservations.ts";
 
 const scheduler = { type: "SYSTEM" as const, name: "Scheduler" };
@@ -24,7 +30,7 @@ export async function placeSandboxes(tx: Tx, options: FleetOptions): Promise<Pla
     tx.workerHost.findMany(),
     tx.sandbox.findMany({
       where: { org: { deletedAt: null } },
-      include: { org: { select: { placementLabels: true } } },
+      include: { org: { select: { placementLabels: true, isolation: true } } },
     }),
   ]);
   // A sandbox holds what its agents request, not its organisation's whole quota.
@@ -32,33 +38,38 @@ export async function placeSandboxes(tx: Tx, options: FleetOptions): Promise<Pla
     tx,
     sandboxes.map((s) => s.orgId),
   );
-  const moves = planPlacement(
-    hosts.map((h) => ({
-      id: h.id,
-      labels: h.labels as Record<string, string>,
-      capacityMillis: h.capacityMillis * cpuOvercommit,
-      capacityMemoryMb: h.capacityMemoryMb,
-      live: !h.revokedAt && !h.lostAt && h.lastHeartbeatAt > liveSince,
-      cordoned: h.cordoned,
-      draining: h.draining,
-      driverHealthy: h.driverHealthy,
-    })),
-    sandboxes.map((s) => ({
-      orgId: s.orgId,
-      hostId: s.hostId,
-      cpuMillis: reserved.get(s.orgId)?.millis ?? 0,
-      memoryMb: reserved.get(s.orgId)?.memoryMb ?? 0,
-      requiredLabels: s.org.placementLabels as Record<string, string>,
-    })),
-  );
+  const placementHosts: PlacementHost[] = hosts.map((h) => ({
+    id: h.id,
+    labels: h.labels as Record<string, string>,
+    capacityMillis: h.capacityMillis * cpuOvercommit,
+    capacityMemoryMb: h.capacityMemoryMb,
+    live: !h.revokedAt && !h.lostAt && h.lastHeartbeatAt > liveSince,
+    cordoned: h.cordoned,
+    draining: h.draining,
+    driverHealthy: h.driverHealthy,
+  }));
+  const placementSandboxes: PlacementSandbox[] = sandboxes.map((s) => ({
+    orgId: s.orgId,
+    hostId: s.hostId,
+    cpuMillis: reserved.get(s.orgId)?.millis ?? 0,
+    memoryMb: reserved.get(s.orgId)?.memoryMb ?? 0,
+    requiredLabels: s.org.placementLabels as Record<string, string>,
+    isolation: s.org.isolation,
+    placedAs: s.isolation,
+  }));
+  const moves = planPlacement(placementHosts, placementSandboxes);
+  const moved = new Set(moves.map((m) => m.orgId));
   for (const move of moves) {
+    const sandbox = placementSandboxes.find((s) => s.orgId === move.orgId);
+    const waiting = move.to || !sandbox ? null : whyUnplaced(placementHosts, sandbox);
     await tx.sandbox.update({
       where: { orgId: move.orgId },
       data: {
         hostId: move.to,
         state: "PENDING",
-        reason: move.to ? null : `waiting for a host with room (${move.reason})`,
+        reason: waiting && `waiting: ${waiting} (${move.reason})`,
         placedAt: move.to ? now : null,
+        isolation: move.isolation,
       },
     });
     await bumpHosts(tx, [move.from, move.to]);
@@ -68,8 +79,21 @@ export async function placeSandboxes(tx: Tx, options: FleetOptions): Promise<Pla
       actor: scheduler,
       action: move.to ? "sandbox.placed" : "sandbox.unplaced",
       target: { type: "sandbox", id: move.orgId, name: host?.name ?? "no host" },
-      metadata: { from: move.from ?? "none", to: move.to ?? "none", reason: move.reason },
+      metadata: {
+        from: move.from ?? "none",
+        to: move.to ?? "none",
+        reason: move.reason,
+        isolation: move.isolation ?? "none",
+      },
     });
+  }
+  // Sandboxes still waiting say why, as hosts and choices change (no audit: nothing moved).
+  for (const s of sandboxes) {
+    if (s.hostId || moved.has(s.orgId)) continue;
+    const sandbox = placementSandboxes.find((p) => p.orgId === s.orgId);
+    const reason = sandbox && `waiting: ${whyUnplaced(placementHosts, sandbox)}`;
+    if (reason && s.reason !== reason)
+      await tx.sandbox.update({ where: { orgId: s.orgId }, data: { reason } });
   }
   return moves;
 }

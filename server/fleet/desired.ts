@@ -8,6 +8,8 @@ import { unseal } from "../crypto/secret-box.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { desiredChannel } from "./desired-notify.ts";
 
+const wireIsolation = { MICROVM: "microvm", CONTAINER: "container" } as const;
+
 /** Agents run as this user with these limits; pids is not configurable per agent yet. */
 const agentPidsLimit = 256;
 
@@ -37,6 +39,7 @@ export async function desiredStateFor(db: Db, hostId: string): Promise<DesiredSt
         where: { org: { deletedAt: null } },
         orderBy: { orgId: "asc" },
         select: {
+          isolation: true,
           org: {
             select: {
               id: true,
@@ -57,9 +60,11 @@ export async function desiredStateFor(db: Db, hostId: string): Promise<DesiredSt
   });
   return {
     version: host.desiredVersion,
-    sandboxes: host.sandboxes.map(({ org }) => ({
+    sandboxes: host.sandboxes.map(({ org, isolation }) => ({
       tenantId: org.id,
       tenantSlug: org.slug,
+      // Decided at placement; null (placed before it was recorded): the worker's default.
+      isolation: isolation ? wireIsolation[isolation] : null,
       cpus: org.cpuQuotaMillis / 1000,
       memoryMb: org.memoryQuotaMb,
       egressCeiling: org.egressCeilingOn ? org.egressCeiling : null,

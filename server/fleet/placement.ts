@@ -1,7 +1,11 @@
 // Where each organisation's sandbox runs. Pure: hosts and sandboxes in, moves out, so every
 // rule is a table test. A sandbox stays where it is while its host can keep it; hosts that
 // are lost, draining or revoked give theirs up; unplaced sandboxes go to the least-loaded
-// host that accepts new work, has room for the organisation's quota and carries its labels.
+// host that accepts new work, has room for the organisation's quota, carries its labels and
+// offers its isolation. Without a choice, a microVM host is preferred (the safer wall).
+
+/** A tenant's wall, as the database spells it. */
+export type Isolation = "MICROVM" | "CONTAINER";
 
 export interface PlacementHost {
   id: string;
@@ -21,6 +25,10 @@ export interface PlacementSandbox {
   cpuMillis: number;
   memoryMb: number;
   requiredLabels: Record<string, string>;
+  /** The organisation's choice; null: a microVM where a host offers one, else a container. */
+  isolation?: Isolation | null;
+  /** What it runs as now (null: not placed, or placed before isolation was recorded). */
+  placedAs?: Isolation | null;
 }
 
 export interface PlacementMove {
@@ -29,7 +37,30 @@ export interface PlacementMove {
   /** null: no host can take it now; it waits (PENDING) until one can. */
   to: string | null;
   reason: string;
+  /** What it runs as on `to` (null when unplaced). */
+  isolation: Isolation | null;
 }
+
+/** A host offers microVMs when its worker says so (label microvm=true, see the drivers). */
+export const offersMicrovm = (h: Pick<PlacementHost, "labels">) => h.labels.microvm === "true";
+/** Containers unless its worker runs microVMs only (container=false). */
+export const offersContainer = (h: Pick<PlacementHost, "labels">) => h.labels.container !== "false";
+
+/** What a sandbox would run as on this host, or null when the host cannot give it its wall. */
+export function isolationOn(
+  h: Pick<PlacementHost, "labels">,
+  wanted: Isolation | null | undefined,
+): Isolation | null {
+  if (wanted === "MICROVM") return offersMicrovm(h) ? "MICROVM" : null;
+  if (wanted === "CONTAINER") return offersContainer(h) ? "CONTAINER" : null;
+  if (offersMicrovm(h)) return "MICROVM";
+  return offersContainer(h) ? "CONTAINER" : null;
+}
+
+const isolationNames: Record<Isolation, string> = {
+  MICROVM: "microVM isolation (microvm=true)",
+  CONTAINER: "container isolation",
+};
 
 const keeps = (h: PlacementHost) => h.live && !h.draining;
 const accepts = (h: PlacementHost) => keeps(h) && !h.cordoned && h.driverHealthy;
@@ -47,7 +78,9 @@ export function planPlacement(
 
   for (const s of [...sandboxes].sort((a, b) => a.orgId.localeCompare(b.orgId))) {
     const host = s.hostId ? byId.get(s.hostId) : undefined;
-    if (host && keeps(host)) {
+    // A sandbox placed before its organisation chose another wall is made again.
+    const wrongWall = Boolean(s.isolation && s.placedAs && s.isolation !== s.placedAs);
+    if (host && keeps(host) && !wrongWall) {
       const u = used.get(host.id);
       if (u) {
         u.millis += s.cpuMillis;
@@ -61,7 +94,9 @@ export function planPlacement(
         ? "its host is gone"
         : !host.live
           ? "its host stopped heartbeating"
-          : "its host is draining";
+          : host.draining
+            ? "its host is draining"
+            : `its organisation now asks for ${isolationNames[s.isolation ?? "CONTAINER"]}`;
     toPlace.push({ sandbox: s, reason });
   }
 
@@ -74,9 +109,19 @@ export function planPlacement(
       );
     };
     const need = { millis: s.cpuMillis, memoryMb: s.memoryMb };
+    // Without a choice, microVM hosts come first; then the least loaded.
+    const rank = (h: PlacementHost) => (!s.isolation && offersMicrovm(h) ? 0 : 1);
     const candidates = hosts
-      .filter((h) => accepts(h) && hasLabels(h, s.requiredLabels) && load(h, need) <= 1)
-      .sort((a, b) => load(a, need) - load(b, need) || a.id.localeCompare(b.id));
+      .filter(
+        (h) =>
+          accepts(h) &&
+          hasLabels(h, s.requiredLabels) &&
+          isolationOn(h, s.isolation) !== null &&
+          load(h, need) <= 1,
+      )
+      .sort(
+        (a, b) => rank(a) - rank(b) || load(a, need) - load(b, need) || a.id.localeCompare(b.id),
+      );
     const chosen = candidates[0];
     if (chosen) {
       const u = used.get(chosen.id);
@@ -87,7 +132,27 @@ export function planPlacement(
     }
     // Unchanged (still unplaced) sandboxes are not moves.
     if (chosen || s.hostId !== null)
-      moves.push({ orgId: s.orgId, from: s.hostId, to: chosen?.id ?? null, reason });
+      moves.push({
+        orgId: s.orgId,
+        from: s.hostId,
+        to: chosen?.id ?? null,
+        reason,
+        isolation: chosen ? isolationOn(chosen, s.isolation) : null,
+      });
   }
   return moves;
+}
+
+/** Why no host takes this sandbox now, in words for its organisation and the operator. */
+export function whyUnplaced(hosts: PlacementHost[], s: PlacementSandbox): string {
+  const open = hosts.filter(accepts);
+  if (open.length === 0) return "no host accepts new sandboxes";
+  const labelled = open.filter((h) => hasLabels(h, s.requiredLabels));
+  if (labelled.length === 0)
+    return `no host carries the labels ${Object.entries(s.requiredLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ")}`;
+  if (s.isolation && !labelled.some((h) => isolationOn(h, s.isolation) !== null))
+    return `no host offers ${isolationNames[s.isolation]}`;
+  return "no host has room for it";
 }

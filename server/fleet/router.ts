@@ -7,6 +7,7 @@ import { webConfig } from "../core/config.ts";
 import { whenChanged } from "../core/live.ts";
 import { createTRPCRouter, operatorProcedure } from "../core/trpc.ts";
 import type { Db } from "../db/client.ts";
+import { changeIsolation, operatorIsolationSchema } from "../organizations/isolation.ts";
 import { placeSandboxes } from "./controller.ts";
 import { bumpHosts } from "./desired.ts";
 import { createEnrolmentToken } from "./enrolment.ts";
@@ -22,7 +23,7 @@ async function fleetHosts(db: Db) {
     include: {
       sandboxes: {
         include: {
-          org: { select: { slug: true, name: true } },
+          org: { select: { slug: true, name: true, isolation: true, isolationLocked: true } },
         },
       },
     },
@@ -46,6 +47,11 @@ async function fleetHosts(db: Db) {
       slug: s.org.slug,
       state: s.state,
       reason: s.reason,
+      /** What it runs as (MICROVM or CONTAINER); null: placed before this was recorded. */
+      isolation: s.isolation,
+      /** The organisation's choice (null: automatic) and whether an operator locked it. */
+      wanted: s.org.isolation,
+      locked: s.org.isolationLocked,
       // Its storage as the host last measured it (null until then).
       storage:
         s.storageUsedBytes !== null && s.storageSizeBytes !== null
@@ -59,8 +65,46 @@ async function fleetHosts(db: Db) {
   }));
 }
 
+/** Sandboxes no host holds, with why (placement writes the reason). */
+async function waitingSandboxes(db: Db) {
+  const waiting = await db.sandbox.findMany({
+    where: { hostId: null, org: { deletedAt: null } },
+    orderBy: { orgId: "asc" },
+    include: {
+      org: { select: { slug: true, name: true, isolation: true, isolationLocked: true } },
+    },
+  });
+  return waiting.map((s) => ({
+    org: s.org.name,
+    slug: s.org.slug,
+    reason: s.reason,
+    wanted: s.org.isolation,
+    locked: s.org.isolationLocked,
+  }));
+}
+
 export const fleetRouter = createTRPCRouter({
   hosts: operatorProcedure.query(({ ctx }) => fleetHosts(ctx.db)),
+
+  waiting: operatorProcedure.query(({ ctx }) => waitingSandboxes(ctx.db)),
+
+  /** An operator sets an organisation's isolation, and may lock it against its owners. */
+  setOrgIsolation: operatorProcedure
+    .input(operatorIsolationSchema)
+    .mutation(async ({ ctx, input }) => {
+      const org = await ctx.db.organization.findFirst({
+        where: { slug: input.orgSlug, deletedAt: null },
+        select: { id: true },
+      });
+      if (!org) throw new DomainError("NOT_FOUND", "No such organisation.", "orgSlug");
+      return changeIsolation(ctx.db, {
+        orgId: org.id,
+        isolation: input.isolation,
+        locked: input.locked,
+        actor: ctx.operator,
+        request: ctx.request,
+      });
+    }),
 
   /** The same, pushed as heartbeats, states and placements change. */
   watchHosts: operatorProcedure.subscription(({ ctx, signal }) =>

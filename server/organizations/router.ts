@@ -5,6 +5,7 @@ import { quotaUse } from "../agents/quotas.ts";
 import { can } from "../auth/permissions.ts";
 import { createTRPCRouter, signedInProcedure, tenantProcedure } from "../core/trpc.ts";
 import { onboardingSteps } from "../onboarding/checklist.ts";
+import { changeIsolation, fleetOffers, sandboxIsolation, setIsolationSchema } from "./isolation.ts";
 import {
   createOrganizationSchema,
   deleteOrganizationSchema,
@@ -78,12 +79,31 @@ export const organizationsRouter = createTRPCRouter({
 
   onboarding: tenantProcedure("org.read").query(({ ctx }) => onboardingSteps(ctx.db, ctx.org.id)),
 
-  settings: tenantProcedure("org.read").query(({ ctx }) => ({
+  settings: tenantProcedure("org.read").query(async ({ ctx }) => ({
     name: ctx.org.name,
     slug: ctx.org.slug,
     allowedEmailDomain: ctx.org.allowedEmailDomain,
     seatLimit: ctx.org.seatLimit,
+    isolation: {
+      /** null: automatic (a microVM where a host offers one). */
+      chosen: ctx.org.isolation,
+      locked: ctx.org.isolationLocked,
+      sandbox: await sandboxIsolation(ctx.db, ctx.org.id),
+      fleetOffers: await fleetOffers(ctx.db),
+    },
   })),
+
+  /** MicroVM or container for the organisation's sandbox; refused while an operator locks it. */
+  setIsolation: tenantProcedure("org.isolation")
+    .input(setIsolationSchema)
+    .mutation(({ ctx, input }) =>
+      changeIsolation(ctx.db, {
+        orgId: ctx.org.id,
+        isolation: input.isolation,
+        actor: ctx.acting.audit,
+        request: ctx.request,
+      }),
+    ),
 
   update: tenantProcedure("org.update")
     .input(updateOrganizationSchema)

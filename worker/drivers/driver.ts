@@ -3,6 +3,7 @@
 // (a private container engine today, a microVM later). Every operation is idempotent, and
 // everything a driver creates carries labels (corral.tenant, corral.agent,
 // corral.generation), so after a crash the world is re-discovered with list*, not remembered.
+import type { SandboxIsolation } from "../../common/worker-protocol.ts";
 
 /** What a tenant's sandbox must be: its quota is the sandbox's own resource limit. */
 export interface SandboxSpec {
@@ -11,6 +12,8 @@ export interface SandboxSpec {
   tenantSlug: string;
   cpus: number;
   memoryMb: number;
+  /** The wall it needs (a host running both drivers picks by it); absent: the host's default. */
+  isolation?: SandboxIsolation;
 }
 
 /**
@@ -54,6 +57,8 @@ export interface ObservedSandbox {
   /** The sandbox's engine answers and agents can be managed. */
   ready: boolean;
   reason?: string;
+  /** Which wall holds it, where a host runs more than one. */
+  isolation?: SandboxIsolation;
 }
 
 export type ContainerState = "created" | "running" | "restarting" | "exited" | "paused" | "dead";

@@ -7,7 +7,13 @@ import { describeError } from "../../common/errors.ts";
 import { reconcileErrors, reconcileSeconds } from "../../common/metrics.ts";
 import type { DesiredAgent, DesiredState } from "../../common/worker-protocol.ts";
 import type { AgentGatewayAccess, GatewayEndpoint, SandboxDriver } from "../drivers/driver.ts";
-import { type AgentAction, diffAgents, diffSandboxes, type SandboxAction } from "./diff.ts";
+import {
+  type AgentAction,
+  diffAgents,
+  diffSandboxes,
+  type SandboxAction,
+  wrongWall,
+} from "./diff.ts";
 
 /** The egress gateway as reconcile uses it: a door per ready sandbox, an identity per agent. */
 export interface TenantDoors {
@@ -57,8 +63,14 @@ export class Reconciler {
     const sandboxes = await this.driver.listSandboxes();
     for (const action of diffSandboxes(desired.sandboxes, sandboxes))
       await this.applySandbox(action);
+    const wanted = new Map(desired.sandboxes.map((s) => [s.tenantId, s]));
     const ready = new Set(
-      (await this.driver.listSandboxes()).filter((s) => s.ready).map((s) => s.tenantId),
+      (await this.driver.listSandboxes())
+        .filter((s) => {
+          const d = wanted.get(s.tenantId);
+          return s.ready && !(d && wrongWall(d, s));
+        })
+        .map((s) => s.tenantId),
     );
     const readyNow = new Set<string>();
     for (const sandbox of desired.sandboxes) {
@@ -71,7 +83,6 @@ export class Reconciler {
         await this.applyAgent(action, agents);
     }
     // A tenant that left this host: its door closes and its secrets are forgotten.
-    const wanted = new Set(desired.sandboxes.map((s) => s.tenantId));
     for (const tenantId of this.doors?.tenants() ?? []) {
       if (!wanted.has(tenantId)) await this.doors?.closeTenant(tenantId);
     }

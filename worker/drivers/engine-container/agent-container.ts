@@ -59,6 +59,7 @@ export function agentContainerOptions(
   image: string,
   workspaceVolume: string,
   gatewayAddress: string,
+  driver?: string,
 ): Docker.ContainerCreateOptions {
   const memory = spec.memoryMb * MiB;
   const gatewayNames = new Set(
@@ -73,7 +74,7 @@ export function agentContainerOptions(
     Env: [...ownEnv, ...gatewayEnvironment(spec, gatewayAddress)],
     User: `${AGENT_UID}:${AGENT_GID}`,
     WorkingDir: WORKSPACE_PATH,
-    Labels: agentLabels(spec.tenantId, spec.agentId, spec.generation),
+    Labels: agentLabels(spec.tenantId, spec.agentId, spec.generation, driver),
     HostConfig: {
       Privileged: false,
       ReadonlyRootfs: true,

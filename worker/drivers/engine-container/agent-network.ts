@@ -21,6 +21,7 @@ export async function ensureAgentNetwork(
   engine: Docker,
   tenantId: string,
   subnet: string,
+  driver: string = DRIVER_NAME,
 ): Promise<void> {
   const network = await ensureNetwork(engine, {
     Name: AGENT_NETWORK,
@@ -28,7 +29,7 @@ export async function ensureAgentNetwork(
     Internal: true,
     IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: networkGateway(subnet) }] },
     Options: { "com.docker.network.bridge.name": AGENT_BRIDGE },
-    Labels: { [LABEL.tenant]: tenantId, [LABEL.driver]: DRIVER_NAME },
+    Labels: { [LABEL.tenant]: tenantId, [LABEL.driver]: driver },
   });
   // Never attach agents to a network that lets them out.
   if (!network.Internal || network.Options?.["com.docker.network.bridge.name"] !== AGENT_BRIDGE) {

@@ -12,7 +12,7 @@ import {
   toObservedAgent,
 } from "./agent-observe.ts";
 import { orNull, statusOf, tolerating } from "./engine-errors.ts";
-import { agentContainerName, agentLabels } from "./names.ts";
+import { agentContainerName, agentLabels, LABEL } from "./names.ts";
 import { type ExecResult, runExec, type SandboxShell } from "./run-exec.ts";
 import { ensureWorkspace, removeWorkspace } from "./workspace.ts";
 
@@ -27,6 +27,8 @@ const stopTimeoutSeconds = 10;
 export interface AgentHome {
   engine: Docker;
   shell: SandboxShell;
+  /** The driver holding the engine, written on what is made in it (corral.driver). */
+  driver: string;
 }
 
 export interface AgentImages {
@@ -65,10 +67,10 @@ export async function createAgentIn(home: AgentHome, images: AgentImages, spec: 
   const name = agentContainerName(spec.agentId, spec.generation);
   if (await isThisAgent(engine, name, spec)) return;
 
-  const workspace = await ensureWorkspace(engine, home.shell, spec);
+  const workspace = await ensureWorkspace(engine, home.shell, spec, home.driver);
   try {
     await engine.createContainer(
-      agentContainerOptions(spec, image, workspace, images.gatewayAddress),
+      agentContainerOptions(spec, image, workspace, images.gatewayAddress, home.driver),
     );
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
@@ -179,7 +181,12 @@ async function lastRun(engine: Docker, tenantId: string, agentId: string) {
 async function isThisAgent(engine: Docker, name: string, spec: AgentSpec): Promise<boolean> {
   const info = await orNull(engine.getContainer(name).inspect());
   if (!info) return false;
-  const wanted = agentLabels(spec.tenantId, spec.agentId, spec.generation);
+  // Which driver made it does not matter (older microVM guests say engine-container).
+  const { [LABEL.driver]: _driver, ...wanted } = agentLabels(
+    spec.tenantId,
+    spec.agentId,
+    spec.generation,
+  );
   const labels = info.Config.Labels ?? {};
   if (!Object.entries(wanted).every(([key, value]) => labels[key] === value)) {
     throw new Error(

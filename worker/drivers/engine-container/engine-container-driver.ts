@@ -116,7 +116,12 @@ export class EngineContainerDriver implements SandboxDriver {
   }
 
   async fingerprint(): Promise<DriverFingerprint> {
-    const labels = { driver: DRIVER_NAME, microvm: "false", runtime: this.#runtime };
+    const labels = {
+      driver: DRIVER_NAME,
+      microvm: "false",
+      container: "true",
+      runtime: this.#runtime,
+    };
     let info: Record<string, unknown>;
     try {
       info = await this.#host.info();
@@ -294,7 +299,11 @@ export class EngineContainerDriver implements SandboxDriver {
   }
 
   async #home(tenantId: string): Promise<AgentHome> {
-    return { engine: await this.#readyEngine(tenantId), shell: this.#sandboxShell(tenantId) };
+    return {
+      engine: await this.#readyEngine(tenantId),
+      shell: this.#sandboxShell(tenantId),
+      driver: DRIVER_NAME,
+    };
   }
 
   #images(): AgentImages {

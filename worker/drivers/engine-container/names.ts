@@ -117,15 +117,17 @@ export function workspaceVolumeName(agentId: string): string {
   return `corral-workspace-${nameSafe(agentId)}`;
 }
 
+/** `driver`: what holds the engine the agent runs in (engine-container, or microvm). */
 export function agentLabels(
   tenantId: string,
   agentId: string,
   generation: number,
+  driver: string = DRIVER_NAME,
 ): Record<string, string> {
   return {
     [LABEL.tenant]: tenantId,
     [LABEL.agent]: agentId,
     [LABEL.generation]: String(generation),
-    [LABEL.driver]: DRIVER_NAME,
+    [LABEL.driver]: driver,
   };
 }

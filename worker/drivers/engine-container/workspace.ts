@@ -18,6 +18,7 @@ export async function ensureWorkspace(
   engine: Docker,
   sandbox: SandboxShell,
   spec: AgentSpec,
+  driver: string = DRIVER_NAME,
 ): Promise<string> {
   const name = workspaceVolumeName(spec.agentId);
   // Makes, grows (never shrinks) and mounts the filesystem; a no-op when it is as asked.
@@ -45,7 +46,7 @@ export async function ensureWorkspace(
     Labels: {
       [LABEL.tenant]: spec.tenantId,
       [LABEL.agent]: spec.agentId,
-      [LABEL.driver]: DRIVER_NAME,
+      [LABEL.driver]: driver,
     },
   });
   // A volume of that name made otherwise (by hand, or before workspaces had a size) would

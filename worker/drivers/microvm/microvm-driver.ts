@@ -156,7 +156,7 @@ export class MicrovmDriver implements SandboxDriver {
 
   async fingerprint(): Promise<DriverFingerprint> {
     const accel = await this.accel();
-    const labels = { driver: DRIVER_NAME, microvm: "true", accel };
+    const labels = { driver: DRIVER_NAME, microvm: "true", container: "false", accel };
     const { cpus, memoryMb } = await hostCapacity();
     const missing = [this.#options.guest.kernel, this.#options.guest.rootfs].filter(
       (file) => !existsSync(file),
@@ -204,7 +204,7 @@ export class MicrovmDriver implements SandboxDriver {
       from = await this.#start(names, spec, keys);
       engine = await this.#engineOf(names);
     }
-    await ensureAgentNetwork(engine, spec.tenantId, this.#agentSubnet);
+    await ensureAgentNetwork(engine, spec.tenantId, this.#agentSubnet, DRIVER_NAME);
     // A machine that just started has the rules its init set; one that ran may need repair.
     if (from === "running") await ensureGatewayRule(this.#shell(names), this.#gatewayAddress);
     this.starts.set(spec.tenantId, { from, readyMs: Math.round(performance.now() - started) });
@@ -311,7 +311,11 @@ export class MicrovmDriver implements SandboxDriver {
   }
 
   async #home(tenantId: string): Promise<AgentHome> {
-    return { engine: await this.#readyEngine(tenantId), shell: this.#shell(this.#names(tenantId)) };
+    return {
+      engine: await this.#readyEngine(tenantId),
+      shell: this.#shell(this.#names(tenantId)),
+      driver: DRIVER_NAME,
+    };
   }
 
   #images(): AgentImages {
@@ -458,7 +462,7 @@ export class MicrovmDriver implements SandboxDriver {
         for (const image of images) await ensureAgentImage(this.#host, engine, image, []);
         // The agents' network too (its creation takes seconds under TCG): every tenant restored
         // from the snapshot finds it made, labelled with no tenant.
-        await ensureAgentNetwork(engine, "", this.#agentSubnet);
+        await ensureAgentNetwork(engine, "", this.#agentSubnet, DRIVER_NAME);
         await unprovision(this.#control(names));
         this.#control(names).close();
         await withQmp(names.qmpSocket, async (qmp) => {
