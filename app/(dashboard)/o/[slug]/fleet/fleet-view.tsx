@@ -126,6 +126,8 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
         )}
       </section>
 
+      <OrgIsolation />
+
       <section aria-labelledby="hosts-heading" className="space-y-3">
         <h2 id="hosts-heading" className="flex items-center gap-3 text-lg font-semibold">
           Hosts <LiveIndicator status={live.status} />
@@ -179,7 +181,8 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
                             .map(([k, v]) => `${k}=${v}`)
                             .join(", ")}
                         </p>
-                        {!h.driverHealthy && (
+                        <HostWalls labels={h.labels as Record<string, string>} />
+                        {h.driverReason && (
                           <p className="text-xs text-red-700 dark:text-red-400">{h.driverReason}</p>
                         )}
                       </td>
@@ -198,6 +201,17 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
                               <div key={s.slug} className="space-y-1 py-1" data-testid="sandbox">
                                 <div className="flex items-center gap-1">
                                   {s.org} <StatusBadge state={s.state} />
+                                  <span
+                                    className="rounded bg-zinc-100 px-1.5 text-xs dark:bg-zinc-800"
+                                    data-testid="sandbox-isolation"
+                                    title={wantedTitle(s.wanted, s.locked)}
+                                  >
+                                    {s.isolation === "MICROVM"
+                                      ? "microVM"
+                                      : s.isolation === "CONTAINER"
+                                        ? "container"
+                                        : "isolation not recorded"}
+                                  </span>
                                 </div>
                                 {s.storage ? (
                                   <UsageBar
@@ -262,5 +276,126 @@ export function FleetView({ orgSlug: _orgSlug }: { orgSlug: string }) {
         )}
       </section>
     </div>
+  );
+}
+
+/** Plain runc (or runc-privfix): the privileged sandbox is one escape away from the host. */
+const addsAWall = (runtime: string | undefined) =>
+  runtime !== undefined && /^sysbox-runc$|kata/.test(runtime);
+
+/** What walls a host gives, and a warning when its containers rest on plain runc. */
+function HostWalls({ labels }: { labels: Record<string, string> }) {
+  const microvm = labels.microvm === "true";
+  const container = labels.container !== "false";
+  const walls = [
+    microvm && `microVM${labels.accel ? ` (${labels.accel})` : ""}`,
+    container && `container${labels.runtime ? ` (${labels.runtime})` : ""}`,
+  ].filter(Boolean);
+  return (
+    <>
+      <p className="text-xs" data-testid="host-walls">
+        Isolation: {walls.length ? walls.join(", ") : "none"}
+      </p>
+      {container && labels.runtime && !addsAWall(labels.runtime) && (
+        <p
+          className="mt-1 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+          data-testid="privileged-runc-warning"
+        >
+          Sandboxes here are privileged containers on plain {labels.runtime}: one escape is root on
+          this host. Production workers allow this only with CORRAL_ALLOW_PRIVILEGED_RUNC=true; use
+          sysbox-runc or microVMs instead.
+        </p>
+      )}
+    </>
+  );
+}
+
+function wantedTitle(wanted: "MICROVM" | "CONTAINER" | null, locked: boolean) {
+  const choice = wanted === null ? "automatic" : wanted === "MICROVM" ? "microVM" : "container";
+  return `Organisation's choice: ${choice}${locked ? " (locked by an operator)" : ""}`;
+}
+
+/** Operators set an organisation's isolation and may lock it against its owners. */
+function OrgIsolation() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const waiting = useQuery(trpc.fleet.waiting.queryOptions(undefined, { refetchInterval: 5000 }));
+  const [orgSlug, setOrgSlug] = useState("");
+  const [isolation, setIsolation] = useState<"AUTO" | "MICROVM" | "CONTAINER">("AUTO");
+  const [locked, setLocked] = useState(false);
+  const change = useMutation(
+    trpc.fleet.setOrgIsolation.mutationOptions({
+      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.fleet.pathKey() }),
+    }),
+  );
+  return (
+    <section aria-labelledby="isolation-heading" className="max-w-3xl space-y-3">
+      <h2 id="isolation-heading" className="text-lg font-semibold">
+        Organisations&apos; isolation
+      </h2>
+      <form
+        aria-label="Set an organisation's isolation"
+        className="flex flex-wrap items-end gap-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          change.mutate({
+            orgSlug: orgSlug.trim(),
+            isolation: isolation === "AUTO" ? null : isolation,
+            locked,
+          });
+        }}
+      >
+        <div className="space-y-1">
+          <label htmlFor="isolation-org" className="block text-sm font-medium">
+            Organisation address
+          </label>
+          <input
+            id="isolation-org"
+            value={orgSlug}
+            onChange={(e) => setOrgSlug(e.target.value)}
+            placeholder="acme"
+            className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          />
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="isolation-level" className="block text-sm font-medium">
+            Isolation
+          </label>
+          <select
+            id="isolation-level"
+            value={isolation}
+            onChange={(e) => setIsolation(e.target.value as typeof isolation)}
+            className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          >
+            <option value="AUTO">Automatic (microVM where offered)</option>
+            <option value="MICROVM">MicroVM</option>
+            <option value="CONTAINER">Container</option>
+          </select>
+        </div>
+        <label className="flex items-center gap-2 pb-2 text-sm">
+          <input type="checkbox" checked={locked} onChange={(e) => setLocked(e.target.checked)} />
+          Lock it (owners cannot change it)
+        </label>
+        <button type="submit" className={primaryButton} disabled={change.isPending || !orgSlug}>
+          Set isolation
+        </button>
+      </form>
+      {change.error && <Notice tone="error">{change.error.message}</Notice>}
+      {change.isSuccess && (
+        <Notice tone="success">Saved; its sandbox is re-placed if needed.</Notice>
+      )}
+      {waiting.data && waiting.data.length > 0 && (
+        <div className="space-y-1" data-testid="waiting-sandboxes">
+          <h3 className="text-sm font-semibold">Sandboxes waiting for a host</h3>
+          <ul className="text-sm">
+            {waiting.data.map((w) => (
+              <li key={w.slug}>
+                {w.org} ({w.slug}): {w.reason ?? "not placed yet"}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
   );
 }

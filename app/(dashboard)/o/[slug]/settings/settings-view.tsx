@@ -13,6 +13,7 @@ import type { Role } from "@/server/db/generated/enums.ts";
 import { updateOrganizationSchema } from "@/server/organizations/schemas.ts";
 import { PageHeader } from "../page-header.tsx";
 import { EgressCeiling } from "./egress-ceiling.tsx";
+import { IsolationSetting } from "./isolation-setting.tsx";
 
 export function SettingsView({ orgSlug }: { orgSlug: string }) {
   const trpc = useTRPC();
@@ -35,6 +36,7 @@ export function SettingsView({ orgSlug }: { orgSlug: string }) {
       <PageHeader org={settings.data.name} title="Settings" />
       <GeneralSettings orgSlug={orgSlug} role={role} initial={settings.data} />
       <EgressCeiling orgSlug={orgSlug} role={role} />
+      <IsolationSetting orgSlug={orgSlug} role={role} state={settings.data.isolation} />
       <section aria-labelledby="plan-heading" className="space-y-1">
         <h2 id="plan-heading" className="text-lg font-semibold">
           Plan

@@ -190,6 +190,14 @@ export function AgentDetail({ orgSlug, agentId }: { orgSlug: string; agentId: st
                         ))}
                         {Object.keys(a.env as object).length === 0 && "none"}
                       </dd>
+                      <dt className="text-zinc-600 dark:text-zinc-400">Isolation</dt>
+                      <dd data-testid="agent-isolation">
+                        {a.isolation === "MICROVM"
+                          ? "microVM (its own kernel)"
+                          : a.isolation === "CONTAINER"
+                            ? "container (the host's kernel)"
+                            : "not placed yet"}
+                      </dd>
                       <dt className="text-zinc-600 dark:text-zinc-400">Limits</dt>
                       <dd>
                         {a.cpuMillis / 1000} CPU · {a.memoryMb} MiB · workspace {a.workspaceMb} MiB
