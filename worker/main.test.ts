@@ -48,7 +48,10 @@ describe("worker process", () => {
       },
       { stopWhen: /retrying/ },
     );
-    expect(result.stdout).toMatch(/corral-worker: engine \S+ at unix:\/\/\/var\/run\/docker\.sock/);
+    // Not a terminal: JSON lines (common/logger.ts).
+    const first = JSON.parse(result.stdout.split("\n")[0] ?? "");
+    expect(first).toMatchObject({ level: "info", name: "corral-worker" });
+    expect(first.msg).toMatch(/^engine \S+ at unix:\/\/\/var\/run\/docker\.sock/);
     expect(result.stdout).toMatch(
       /enrol: control plane unreachable at http:\/\/127\.0\.0\.1:9 .*; retrying/,
     );

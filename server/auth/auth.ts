@@ -9,6 +9,7 @@ import { describeError } from "../../common/errors.ts";
 import { recordAuditEvent } from "../audit/record.ts";
 import { type WebConfig, webConfig } from "../core/config.ts";
 import { db } from "../db/client.ts";
+import { webLogger } from "../logging/logger.ts";
 import { sendMail } from "../mail/mailer.ts";
 import { magicLinkMail } from "../mail/templates.ts";
 import { corralAdapter } from "./adapter.ts";
@@ -69,7 +70,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (req) => {
         const type = "type" in error ? String(error.type) : error.name;
         if (type === "CredentialsSignin") return;
         const cause = (error as { cause?: { err?: unknown } }).cause?.err;
-        console.error(`auth: ${type}: ${describeError(cause ?? error)}`);
+        webLogger().error(`auth: ${type}: ${describeError(cause ?? error)}`);
       },
     },
     pages: { signIn: "/sign-in", error: "/sign-in", verifyRequest: "/sign-in/check-email" },

@@ -20,6 +20,7 @@ import { webConfig } from "../core/config.ts";
 import { channels, listenFor } from "../core/notify.ts";
 import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
 import { db } from "../db/client.ts";
+import { webLogger } from "../logging/logger.ts";
 import { appendTaskEvents, claimNextTask, TaskRelayError, taskControl } from "../tasks/dispatch.ts";
 import { desiredStateFor } from "./desired.ts";
 import { authenticateHost, enrolHost } from "./enrolment.ts";
@@ -146,7 +147,7 @@ export async function heartbeat(req: Request): Promise<Response> {
   if (!host) return refusal;
   const body = await parse(req, heartbeatRequestSchema, "heartbeat");
   if (body.error) return body.error;
-  await recordHeartbeat(db(), host.id, body.data);
+  await recordHeartbeat(db(), host.id, body.data, host);
   const response: HeartbeatResponse = {
     hostId: host.id,
     heartbeatSeconds: webConfig().CORRAL_WORKER_HEARTBEAT_SECONDS,
@@ -201,7 +202,7 @@ export async function report(req: Request): Promise<Response> {
   } catch (error) {
     // The reason is for the operator's log; a worker (or whoever holds its credential) is
     // not shown the database's own words.
-    console.error(`worker report from host ${host.id} not applied: ${describeError(error)}`);
+    webLogger().error(`worker report from host ${host.id} not applied: ${describeError(error)}`);
     return json({ error: "report not applied; the control plane logged why, send it again" }, 500);
   }
 }

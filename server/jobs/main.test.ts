@@ -21,8 +21,20 @@ describe("job runner process", () => {
     const result = await runEntryPoint("server/jobs/main.ts", settings(), {
       stopWhen: /running:/,
     });
-    expect(result.stdout).toContain("corral-jobs: running: webhook delivery, audit retention");
-    expect(result.stdout).toContain("corral-jobs: stopping");
+    // Not a terminal: one JSON object per line (common/logger.ts).
+    const lines = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "info",
+        name: "corral-jobs",
+        msg: expect.stringMatching(/^running: webhook delivery, audit retention/),
+      }),
+    );
+    expect(lines.at(-1)).toMatchObject({ level: "info", msg: "stopping" });
+    expect(result.stdout).not.toContain("[object Object]");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
   });

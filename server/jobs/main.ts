@@ -2,13 +2,17 @@
 // Fails fast, in one line, when its configuration is wrong.
 import "../../infra/host/check-node.mjs"; // first: one line and exit 1 on an unsupported Node.js
 import { describeError } from "../../common/errors.ts";
+import { createLogger } from "../../common/logger.ts";
 import { webConfig } from "../core/config.ts";
 import { db } from "../db/client.ts";
 import { schemaProblem } from "../db/pending-migrations.ts";
 import { serveJobMetrics } from "./metrics.ts";
 import { startJobRunner } from "./runner.ts";
 
-const log = (line: string) => console.log(`corral-jobs: ${line.replace(/^jobs: /, "")}`);
+// Logs are pino's (common/logger.ts); a refusal to start stays one plain line on stderr.
+const logger = createLogger("corral-jobs");
+const log = (line: string, level: "info" | "warn" = "info") =>
+  logger[level](line.replace(/^jobs: /, ""));
 
 async function main() {
   const config = webConfig();

@@ -20,13 +20,16 @@ export interface JobRunnerOptions {
   sweepMs?: number;
   /** Hosts silent for longer are lost and their sandboxes re-placed; 0 turns the controller off. */
   hostDeadlineSeconds?: number;
+  /** How often the fleet controller runs (default 5 s). */
+  fleetIntervalMs?: number;
   /** First delay before retrying a failed delivery (doubling after); default 5 s. */
   retryDelaySeconds?: number;
   /** How often to sync schedules and end overdue tasks (default 2 s). */
   taskSweepMs?: number;
   /** Cron for the retention purge (default: hourly). */
   retentionCron?: string;
-  log?: (line: string) => void;
+  /** Where the runner says what it did; failures come as "warn". */
+  log?: (line: string, level?: "info" | "warn") => void;
 }
 
 export interface JobRunner {
@@ -39,7 +42,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   const { db } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const boss = createBoss(options.databaseUrl);
-  boss.on("error", (error) => log(`jobs: ${describeError(error)}`));
+  boss.on("error", (error) => log(`jobs: ${describeError(error)}`, "warn"));
   await boss.start();
   await createQueues(boss, options.retryDelaySeconds);
 
@@ -78,7 +81,7 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       syncSchedules(boss, db),
       // Timeouts, unconfirmed cancels, tasks for agents that fail them while stopped.
       sweepTasks(db),
-    ]).catch((error) => log(`jobs: task sweep failed: ${describeError(error)}`));
+    ]).catch((error) => log(`jobs: task sweep failed: ${describeError(error)}`, "warn"));
   }, options.taskSweepMs ?? 2000);
 
   const sweep = async () => {
@@ -89,7 +92,9 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
   };
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    sweeping = sweep().catch((error) => log(`jobs: webhook sweep failed: ${describeError(error)}`));
+    sweeping = sweep().catch((error) =>
+      log(`jobs: webhook sweep failed: ${describeError(error)}`, "warn"),
+    );
   }, options.sweepMs ?? 2000);
 
   // The fleet controller: lost hosts, draining hosts and waiting sandboxes, every few seconds.
@@ -105,8 +110,8 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
                 `jobs: sandbox of ${m.orgId} ${m.to ? `placed on ${m.to}` : "waiting for a host"} (${m.reason})`,
               );
           })
-          .catch((error) => log(`jobs: fleet controller failed: ${describeError(error)}`));
-      }, 5000)
+          .catch((error) => log(`jobs: fleet controller failed: ${describeError(error)}`, "warn"));
+      }, options.fleetIntervalMs ?? 5000)
     : undefined;
 
   return {

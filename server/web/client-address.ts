@@ -39,6 +39,11 @@ function isTrusted(trusted: BlockList, address: string): boolean {
   return family !== 0 && trusted.check(address, family === 4 ? "ipv4" : "ipv6");
 }
 
+/** Whether the TCP peer is one of the operator's reverse proxies. */
+export function isTrustedProxy(peer: string | undefined, trusted: BlockList): boolean {
+  return peer !== undefined && isTrusted(trusted, plain(peer));
+}
+
 /**
  * The client's address: walking from the peer back through X-Forwarded-For, the first hop
  * that is not a trusted proxy. A peer that is not trusted is the answer, whatever it sent.

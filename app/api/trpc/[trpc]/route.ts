@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { unstorableTextIn, unstorableTextMessage } from "@/server/core/text.ts";
 import { createContext } from "@/server/core/trpc.ts";
+import { webLogger } from "@/server/logging/logger.ts";
 import { appRouter } from "@/server/root-router.ts";
 
 /**
@@ -35,10 +36,13 @@ function handler(req: Request) {
       }
       return createContext({ headers: req.headers });
     },
-    onError({ error, ctx }) {
+    onError({ error, ctx, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         // Logged by message only: inputs may hold secrets.
-        console.error(`trpc: request ${ctx?.request.requestId ?? "?"} failed: ${error.message}`);
+        webLogger().error(
+          { requestId: ctx?.request.requestId },
+          `trpc: ${path ?? "?"} failed: ${error.message}`,
+        );
       }
     },
   });
