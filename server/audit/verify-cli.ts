@@ -3,6 +3,7 @@
 import { describeError } from "../../common/errors.ts";
 import { createDb } from "../db/client.ts";
 import { verifyAllChains } from "./verify.ts";
+import { chainReportLine, chainsSummaryLine } from "./verify-report.ts";
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -12,19 +13,9 @@ if (!url) {
 const db = createDb(url);
 try {
   const reports = await verifyAllChains(db);
-  for (const r of reports) {
-    const legacy = r.unchained ? `, ${r.unchained} recorded before chaining` : "";
-    const purged = r.fromSeq > 1 ? ` from seq ${r.fromSeq} (earlier ones purged by retention)` : "";
-    if (r.ok) console.log(`ok      ${r.chain}: ${r.checked} events${purged}${legacy}`);
-    else {
-      const b = r.broken;
-      console.log(
-        `BROKEN  ${r.chain}: ${b?.problem} at event ${b?.eventId} (seq ${b?.seq}): expected ${b?.expected}, found ${b?.found}`,
-      );
-    }
-  }
+  for (const r of reports) console.log(chainReportLine(r));
+  console.log(chainsSummaryLine(reports));
   const broken = reports.filter((r) => !r.ok).length;
-  console.log(`${reports.length} chains, ${broken} broken`);
   process.exitCode = broken ? 1 : 0;
 } catch (error) {
   console.error(`audit:verify: ${describeError(error)}`);
