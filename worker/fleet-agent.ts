@@ -5,7 +5,7 @@
 //   report     every 2 s: changed states, new log lines, stats.
 // Unreachable control plane: said once, retried. Refused credential: fatal.
 import { describeError, UnreachableError } from "../common/errors.ts";
-import type { EngineInfo, HostReport } from "../common/worker-protocol.ts";
+import type { DesiredState, EngineInfo, HostReport } from "../common/worker-protocol.ts";
 import type { WorkerConfig } from "./config.ts";
 import { ControlPlaneClient } from "./control-plane/client.ts";
 import type { SandboxDriver } from "./drivers/driver.ts";
@@ -84,10 +84,13 @@ export async function runFleetAgent({
   const reconciler = new Reconciler(driver, log, gateway);
   const telemetry = new Telemetry(driver, reconciler);
   let heartbeatSeconds = 5;
-  // A change that arrives during a pass must not wait for the next resync.
+  // A change that arrives during a pass must not wait for the next resync. It names the
+  // tenants it touched, and the next pass walks those alone; the resync walks everything.
   let dirty = false;
+  const touched = new Set<string>();
   let resume: () => void = () => {};
-  const wake = () => {
+  const wake = (tenants: Iterable<string>) => {
+    for (const tenantId of tenants) touched.add(tenantId);
     dirty = true;
     resume();
   };
@@ -109,16 +112,24 @@ export async function runFleetAgent({
         version = next.version;
         // Policies, grants and quarantines reach the gateway before any reconcile work.
         gateway?.update(next);
+        const changed = changedTenants(reconciler.desired, next);
         reconciler.desired = next;
-        wake();
+        wake(changed);
       });
     }
   };
   const reconcile = async () => {
+    const resyncMs = config.CORRAL_RESYNC_SECONDS * 1000;
+    let lastFull = Number.NEGATIVE_INFINITY;
     while (!signal.aborted) {
       dirty = false;
+      // Everything at the first pass and once per resync, however busy the changes keep it.
+      const everything = Date.now() - lastFull >= resyncMs;
+      if (everything) lastFull = Date.now();
+      const only = everything ? undefined : new Set(touched);
+      touched.clear();
       try {
-        await reconciler.pass();
+        if (!only || only.size > 0) await reconciler.pass(only);
       } catch (error) {
         log(`reconcile: ${describeError(error)}`);
       }
@@ -129,7 +140,7 @@ export async function runFleetAgent({
           signal.removeEventListener("abort", done);
           resolve();
         };
-        const timer = setTimeout(done, config.CORRAL_RESYNC_SECONDS * 1000);
+        const timer = setTimeout(done, Math.max(0, lastFull + resyncMs - Date.now()));
         resume = done;
         signal.addEventListener("abort", done, { once: true });
       });
@@ -152,6 +163,18 @@ export async function runFleetAgent({
     }
   };
   await Promise.all([heartbeat(), watch(), reconcile(), report()]);
+}
+
+/** Tenants whose desired sandbox differs between two desired states (added, gone or changed). */
+export function changedTenants(before: DesiredState | null, after: DesiredState): Set<string> {
+  const was = new Map((before?.sandboxes ?? []).map((s) => [s.tenantId, JSON.stringify(s)]));
+  const changed = new Set<string>();
+  for (const s of after.sandboxes) {
+    if (was.get(s.tenantId) !== JSON.stringify(s)) changed.add(s.tenantId);
+    was.delete(s.tenantId);
+  }
+  for (const tenantId of was.keys()) changed.add(tenantId);
+  return changed;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -10,6 +10,9 @@ class MemoryDriver implements SandboxDriver {
   readonly name = "memory";
   agents = new Map<string, ObservedAgent>();
   failing = new Set<string>();
+  tenants = ["t"];
+  /** The tenants whose agents each pass looked at, in order. */
+  looked: string[] = [];
 
   private maybeFail(what: string) {
     if (this.failing.has(what)) throw new Error(`${what} failed`);
@@ -22,13 +25,17 @@ class MemoryDriver implements SandboxDriver {
   });
   ensureSandbox = async () => {};
   destroySandbox = async () => {};
-  listSandboxes = async () => [{ tenantId: "t", ready: true }];
+  listSandboxes = async () => this.tenants.map((tenantId) => ({ tenantId, ready: true }));
   gatewayEndpoint = () => ({ socketPath: "/nonexistent", caBundlePath: "/nonexistent" });
-  listAgents = async () => [...this.agents.values()];
+  listAgents = async (tenantId: string) => {
+    this.looked.push(tenantId);
+    return [...this.agents.values()].filter((a) => a.tenantId === tenantId);
+  };
   createAgent = async (spec: AgentSpec) => {
+    this.maybeFail(`create ${spec.agentId}`);
     this.maybeFail("create");
     this.agents.set(spec.agentId, {
-      tenantId: "t",
+      tenantId: spec.tenantId,
       agentId: spec.agentId,
       generation: spec.generation,
       containerId: spec.agentId,
@@ -105,6 +112,56 @@ describe("the reconciler's view of problems", () => {
     await reconciler.pass();
     expect(reconciler.agentProblems.get("doomed")).toBe("create failed");
     reconciler.desired = state();
+    await reconciler.pass();
+    expect(reconciler.agentProblems.size).toBe(0);
+  });
+});
+
+describe("a pass over some tenants", () => {
+  const sandbox = (tenantId: string, ...agents: DesiredAgent[]) => ({
+    tenantId,
+    tenantSlug: tenantId,
+    isolation: null,
+    cpus: 1,
+    memoryMb: 1024,
+    egressCeiling: null,
+    agents,
+  });
+
+  it("looks only at the tenants it is given, and keeps what it knows of the others", async () => {
+    const driver = new MemoryDriver();
+    driver.tenants = ["a", "b", "c"];
+    driver.failing.add("create a-agent");
+    const reconciler = new Reconciler(driver, () => {});
+    reconciler.desired = {
+      version: 1,
+      sandboxes: [
+        sandbox("a", agent("RUNNING", "a-agent")),
+        sandbox("b", agent("RUNNING", "b-agent")),
+        sandbox("c"),
+      ],
+    };
+    await reconciler.pass();
+    expect(driver.looked).toEqual(["a", "b", "c"]);
+    expect(reconciler.agentProblems.get("a-agent")).toBe("create a-agent failed");
+
+    driver.looked = [];
+    reconciler.desired = {
+      version: 2,
+      sandboxes: [
+        sandbox("a", agent("RUNNING", "a-agent")),
+        sandbox("b", agent("STOPPED", "b-agent")),
+        sandbox("c"),
+      ],
+    };
+    await reconciler.pass(new Set(["b"]));
+    expect(driver.looked).toEqual(["b"]);
+    expect(driver.agents.get("b-agent")?.state).toBe("exited");
+    // Tenant a was not walked: its problem and readiness stand until a pass that walks it.
+    expect(reconciler.agentProblems.get("a-agent")).toBe("create a-agent failed");
+    expect([...reconciler.readyTenants].sort()).toEqual(["a", "b", "c"]);
+
+    driver.failing.clear();
     await reconciler.pass();
     expect(reconciler.agentProblems.size).toBe(0);
   });

@@ -1,7 +1,8 @@
 // observe → diff → act, for every sandbox this host should run. Each action is idempotent and
 // runs on its own: one failing agent does not hold up the others. What a pass met (problems,
-// ready sandboxes) is rebuilt by every pass, never patched: a problem lasts exactly as long
-// as the actions that met it keep failing, and leaves with the agent that had it.
+// ready sandboxes) is rebuilt by every full pass, and for its tenants by a partial one: a
+// problem lasts exactly as long as the actions that met it keep failing, and leaves with the
+// agent that had it.
 
 import { describeError } from "../../common/errors.ts";
 import { reconcileErrors, reconcileSeconds } from "../../common/metrics.ts";
@@ -46,23 +47,28 @@ export class Reconciler {
     private readonly doors?: TenantDoors,
   ) {}
 
-  async pass(): Promise<void> {
+  /**
+   * One pass over every sandbox, or, with `only`, over those tenants alone: a change to one
+   * tenant's desired state should not wait on a walk through every sandbox on the host.
+   */
+  async pass(only?: ReadonlySet<string>): Promise<void> {
     const desired = this.desired;
     if (!desired) return;
     const timer = reconcileSeconds().startTimer();
     try {
-      await this.converge(desired);
+      await this.converge(desired, only);
     } finally {
       timer();
       reconcileErrors().inc(this.met.agents.size + this.met.sandboxes.size);
     }
   }
 
-  private async converge(desired: DesiredState): Promise<void> {
+  private async converge(desired: DesiredState, only?: ReadonlySet<string>): Promise<void> {
     this.met = { agents: new Map(), sandboxes: new Map() };
-    const sandboxes = await this.driver.listSandboxes();
-    for (const action of diffSandboxes(desired.sandboxes, sandboxes))
-      await this.applySandbox(action);
+    const inScope = (tenantId: string) => !only || only.has(tenantId);
+    const desiredHere = desired.sandboxes.filter((s) => inScope(s.tenantId));
+    const sandboxes = (await this.driver.listSandboxes()).filter((s) => inScope(s.tenantId));
+    for (const action of diffSandboxes(desiredHere, sandboxes)) await this.applySandbox(action);
     const wanted = new Map(desired.sandboxes.map((s) => [s.tenantId, s]));
     const ready = new Set(
       (await this.driver.listSandboxes())
@@ -73,7 +79,7 @@ export class Reconciler {
         .map((s) => s.tenantId),
     );
     const readyNow = new Set<string>();
-    for (const sandbox of desired.sandboxes) {
+    for (const sandbox of desiredHere) {
       if (!ready.has(sandbox.tenantId)) continue;
       if (!(await this.openDoor(sandbox.tenantId, sandbox.tenantSlug))) continue;
       readyNow.add(sandbox.tenantId);
@@ -84,11 +90,31 @@ export class Reconciler {
     }
     // A tenant that left this host: its door closes and its secrets are forgotten.
     for (const tenantId of this.doors?.tenants() ?? []) {
-      if (!wanted.has(tenantId)) await this.doors?.closeTenant(tenantId);
+      if (inScope(tenantId) && !wanted.has(tenantId)) await this.doors?.closeTenant(tenantId);
     }
-    this.readyTenants = readyNow;
-    this.agentProblems = this.met.agents;
-    this.sandboxProblems = this.met.sandboxes;
+    if (!only) {
+      this.readyTenants = readyNow;
+      this.agentProblems = this.met.agents;
+      this.sandboxProblems = this.met.sandboxes;
+      return;
+    }
+    // A partial pass replaces what is known of its tenants and leaves the rest as it was.
+    const agentsOf = new Set(
+      desired.sandboxes.filter((s) => only.has(s.tenantId)).flatMap((s) => s.agents),
+    );
+    const agentIds = new Set([...agentsOf].map((a) => a.agentId));
+    this.readyTenants = new Set([
+      ...[...this.readyTenants].filter((t) => !only.has(t)),
+      ...readyNow,
+    ]);
+    this.agentProblems = new Map([
+      ...[...this.agentProblems].filter(([id]) => !agentIds.has(id)),
+      ...this.met.agents,
+    ]);
+    this.sandboxProblems = new Map([
+      ...[...this.sandboxProblems].filter(([t]) => !only.has(t)),
+      ...this.met.sandboxes,
+    ]);
   }
 
   /** The tenant's gateway door; agents are made only behind an open one. */
