@@ -1,5 +1,6 @@
 // `npm run down` removes the local worker's sandboxes from the host engine (and with
 // --purge, the local data), and refuses while Corral is still up.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -32,11 +33,25 @@ describe("npm run down", () => {
     expect((await driver.listSandboxes()).map((s) => s.tenantId)).toEqual(["t1"]);
     await mkdir(path.join(dataDir, "worker"), { recursive: true });
     await writeFile(path.join(dataDir, "worker", "credential"), "x");
+    // A microVM as the driver finds it: its folder, and a process carrying its QEMU name
+    // (a shell stands in for QEMU, which would take half a minute to boot here).
+    const vmDir = path.join(dataDir, "sandboxes", "microvm", "t2");
+    await mkdir(vmDir, { recursive: true });
+    await writeFile(path.join(vmDir, "tenant"), "t2");
+    const fakeQemu = spawn(
+      "sh",
+      ["-c", "while :; do sleep 1; done", "-name", `corral-microvm.${workerName}.t2`],
+      { stdio: "ignore" },
+    );
+    const exited = new Promise((resolve) => fakeQemu.once("exit", resolve));
 
     const env = { CORRAL_DATA_DIR: dataDir, CORRAL_WORKER_NAME: workerName, PORT: "1" };
     const kept = await runEntryPoint("infra/dev/down.ts", env, { stopAfterMs: 60_000 });
     expect(kept.code).toBe(0);
-    expect(kept.stdout).toMatch(/removed 1 sandbox$/m);
+    expect(kept.stdout).toMatch(/removed 2 sandboxes$/m);
+    expect(kept.stdout).toMatch(/removed the microvm sandbox of t2/);
+    expect(await exited).toBeDefined();
+    expect(existsSync(vmDir)).toBe(false);
     expect(await driver.listSandboxes()).toEqual([]);
     const labelled = { label: [`corral.host=${workerName}`] };
     expect(await host.listContainers({ all: true, filters: labelled })).toEqual([]);

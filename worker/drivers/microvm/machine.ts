@@ -14,6 +14,7 @@ import { type GuestControl, writeFileScript } from "./guest-control.ts";
 import type { MachineNames } from "./names.ts";
 import { type MachineLaunch, MachineStartError, startMachine } from "./qemu.ts";
 import { withQmp } from "./qmp.ts";
+import { reseedScript } from "./reseed.ts";
 
 const run = promisify(execFile);
 
@@ -97,8 +98,9 @@ export async function resumeIfPaused(names: MachineNames): Promise<void> {
 const guestApiDir = "/run/corral/api";
 
 /**
- * After every start: the guest's clock (a restored guest wakes at its snapshot's time), and
- * the tenant's API keys, then the TLS listener. Waits for the guest's control channel.
+ * After every start: fresh randomness (reseed.ts), the guest's clock (a restored guest wakes
+ * at its snapshot's time), and the tenant's API keys, then the TLS listener. Waits for the
+ * guest's control channel.
  */
 export async function provision(
   control: GuestControl,
@@ -106,6 +108,9 @@ export async function provision(
   timeoutMs: number,
 ): Promise<void> {
   const script = [
+    "set -e",
+    // First: nothing the tenant runs may draw from the snapshot's random state.
+    reseedScript(),
     `date -u -s @${(Date.now() / 1000).toFixed(3)} >/dev/null`,
     writeFileScript(`${guestApiDir}/server.pem`, keys.serverCert),
     writeFileScript(`${guestApiDir}/server.key`, keys.serverKey),

@@ -50,11 +50,13 @@ import {
   AGENT_NETWORK,
   CA_BUNDLE_NAME,
   GATEWAY_PORT,
+  nameSafe,
   SANDBOX_SOCKET_DIR,
 } from "../engine-container/names.ts";
 import type { ExecResult, SandboxShell } from "../engine-container/run-exec.ts";
 import { type Accel, probeKvm } from "./accel.ts";
 import { type ApiKeys, ensureApiKeys } from "./api-keys.ts";
+import { ensureMachineCgroup, listMachineCgroups, removeMachineCgroup } from "./cgroup.ts";
 import { GuestControl, shellQuote, writeFileScript } from "./guest-control.ts";
 import {
   createDisk,
@@ -69,7 +71,7 @@ import {
   waitForGuestEngine,
 } from "./machine.ts";
 import { DRIVER_NAME, type MachineNames, machineNames } from "./names.ts";
-import { findMachine, killMachine, type MachineShape } from "./qemu.ts";
+import { findMachine, killMachine, listMachineProcesses, type MachineShape } from "./qemu.ts";
 import { withQmp } from "./qmp.ts";
 
 export interface MicrovmDriverOptions {
@@ -134,6 +136,8 @@ export class MicrovmDriver implements SandboxDriver {
   #accel: Promise<Accel> | null = null;
   /** By tenant: how its engine became ready (for benchmarks and tests). */
   readonly starts = new Map<string, StartRecord>();
+  /** Machine process names this process is starting now (the sweep leaves them alone). */
+  readonly #starting = new Set<string>();
 
   constructor(host: Docker, options: MicrovmDriverOptions) {
     this.#host = host;
@@ -179,9 +183,18 @@ export class MicrovmDriver implements SandboxDriver {
   // --- Sandboxes -------------------------------------------------------------------------
 
   async ensureSandbox(spec: SandboxSpec): Promise<void> {
+    const names = this.#names(spec.tenantId);
+    this.#starting.add(names.processName);
+    try {
+      await this.#ensureSandbox(spec, names);
+    } finally {
+      this.#starting.delete(names.processName);
+    }
+  }
+
+  async #ensureSandbox(spec: SandboxSpec, names: MachineNames): Promise<void> {
     await this.accel(); // probed once; not part of the start it would otherwise slow
     const started = performance.now();
-    const names = this.#names(spec.tenantId);
     await mkdir(names.dir, { recursive: true, mode: 0o700 });
     await mkdir(names.runDir, { recursive: true, mode: 0o700 });
     await writeFile(names.tenantFile, spec.tenantId, { mode: 0o600 });
@@ -219,6 +232,7 @@ export class MicrovmDriver implements SandboxDriver {
     const names = this.#names(tenantId);
     const pid = await findMachine(names);
     if (pid !== null) await killMachine(pid, names.processName);
+    await removeMachineCgroup(names.processName);
     await rm(names.dir, { recursive: true, force: true });
     this.#engines.delete(tenantId);
     this.#controls.get(tenantId)?.close();
@@ -227,6 +241,7 @@ export class MicrovmDriver implements SandboxDriver {
   }
 
   async listSandboxes(): Promise<ObservedSandbox[]> {
+    await this.#sweep();
     let entries: string[];
     try {
       entries = await readdir(this.#options.stateDir);
@@ -358,7 +373,7 @@ export class MicrovmDriver implements SandboxDriver {
       try {
         const snapshot = await this.#ensureSnapshot(shape);
         await createDisk(names.disk, snapshot.disk, this.#storageMb);
-        await this.#launch(names, shape, snapshot.state);
+        await this.#launch(names, shape, snapshot.state, spec.cpus);
         await resumeIncoming(names, restoreTimeoutMs);
         // A restore is ready in seconds; one that is not soon will not be: boot cold instead.
         await this.#provisionAndWait(names, keys, restoreTimeoutMs);
@@ -374,13 +389,24 @@ export class MicrovmDriver implements SandboxDriver {
     }
     if (!existsSync(names.disk))
       await createDisk(names.disk, await this.#blankDisk(), this.#storageMb);
-    await this.#launch(names, shape);
+    await this.#launch(names, shape, undefined, spec.cpus);
     await this.#provisionAndWait(names, keys);
     return "cold";
   }
 
-  async #launch(names: MachineNames, shape: MachineShape, incoming?: string): Promise<void> {
+  /** QEMU in a group of its own, limited to `cpus` (the tenant's quota) and its memory. */
+  async #launch(
+    names: MachineNames,
+    shape: MachineShape,
+    incoming?: string,
+    cpus: number = shape.vcpus,
+  ): Promise<void> {
+    const cgroup = await ensureMachineCgroup(names.processName, {
+      cpus,
+      memoryMb: shape.memoryMb,
+    });
     await launch({
+      cgroup,
       names,
       files: this.#options.guest,
       shape,
@@ -449,6 +475,7 @@ export class MicrovmDriver implements SandboxDriver {
       // by the key: one a worker left behind when it died making this snapshot goes first.
       const scratchDir = path.join(this.#options.stateDir, `.s${key}`);
       const names = machineNames(scratchDir, this.#hostKey, `snapshot-${key}`);
+      this.#starting.add(names.processName);
       const orphan = await findMachine(names);
       if (orphan !== null) await killMachine(orphan, names.processName);
       await rm(scratchDir, { recursive: true, force: true });
@@ -486,12 +513,59 @@ export class MicrovmDriver implements SandboxDriver {
       } finally {
         const pid = await findMachine(names);
         if (pid !== null) await killMachine(pid, names.processName);
+        await removeMachineCgroup(names.processName);
+        this.#starting.delete(names.processName);
         this.#controls.get(names.tenantId)?.close();
         this.#controls.delete(names.tenantId);
         this.#engines.delete(names.tenantId);
         await rm(scratchDir, { recursive: true, force: true });
       }
     });
+  }
+
+  /**
+   * What a worker killed mid-start leaves that no tenant owns: a folder that never got its
+   * tenant file, a snapshot's scratch machine, a QEMU whose folder is gone, an empty control
+   * group. Found by name (this worker's prefix), removed; machines this process is starting
+   * now are left alone.
+   */
+  async #sweep(): Promise<void> {
+    const prefix = `corral-microvm.${nameSafe(this.#hostKey)}.`;
+    const entries = await readdir(this.#options.stateDir).catch(() => [] as string[]);
+    const owned = new Set<string>();
+    for (const entry of entries) {
+      const dir = path.join(this.#options.stateDir, entry);
+      // Scratch machines are named by the snapshot they make (see #ensureSnapshot).
+      const processName = entry.startsWith(".s")
+        ? `${prefix}${nameSafe(`snapshot-${entry.slice(2)}`)}`
+        : `${prefix}${entry}`;
+      if (this.#starting.has(processName)) {
+        owned.add(processName);
+        continue;
+      }
+      const orphan = entry.startsWith(".s") || !existsSync(path.join(dir, "tenant"));
+      if (!orphan) {
+        owned.add(processName);
+        continue;
+      }
+      this.#log(`microvm: removing ${entry}, left by a worker that stopped mid-start`);
+      await this.#removeMachine(processName);
+      await rm(dir, { recursive: true, force: true });
+    }
+    for (const [name, pid] of await listMachineProcesses(prefix)) {
+      if (owned.has(name)) continue;
+      this.#log(`microvm: stopping ${name}, a machine with no folder`);
+      await killMachine(pid, name);
+    }
+    for (const name of await listMachineCgroups(prefix)) {
+      if (!owned.has(name)) await removeMachineCgroup(name);
+    }
+  }
+
+  async #removeMachine(processName: string): Promise<void> {
+    const pid = (await listMachineProcesses(processName)).get(processName);
+    if (pid !== undefined) await killMachine(pid, processName);
+    await removeMachineCgroup(processName);
   }
 
   // --- Helpers -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // it running and findable), finding it again and ending it.
 import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
+import { inCgroup, type MachineCgroup } from "./cgroup.ts";
 import {
   GUEST_ADDRESS,
   GUEST_API_PORT,
@@ -32,6 +33,8 @@ export interface MachineLaunch {
   gatewayPort: number;
   /** Restore this snapshot (paused until `cont`) instead of booting. */
   incoming?: string;
+  /** The control group QEMU starts in (cgroup.ts); none: the worker's own. */
+  cgroup?: MachineCgroup | null;
 }
 
 /** The QEMU command line. Everything a snapshot depends on comes from the shape and files. */
@@ -114,9 +117,11 @@ export class MachineStartError extends Error {
 /** Starts QEMU; resolves once it has daemonized (its devices and sockets exist). */
 export function startMachine(launch: MachineLaunch): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("qemu-system-x86_64", machineArgs(launch), {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const [command, ...args] = inCgroup(launch.cgroup ?? null, [
+      "qemu-system-x86_64",
+      ...machineArgs(launch),
+    ]) as [string, ...string[]];
+    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString("utf8");
