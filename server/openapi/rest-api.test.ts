@@ -302,3 +302,84 @@ describe("the REST API", () => {
     expect(audited?.actorType).toBe("API_KEY");
   });
 });
+
+describe("every REST endpoint, asked badly", () => {
+  const hostile: unknown[] = [
+    null,
+    true,
+    -1,
+    1e308,
+    "",
+    "\u0000",
+    "💥",
+    "x".repeat(5000),
+    "2026-13-45T99:00:00Z",
+    ["a"],
+    { __proto__: { polluted: true }, nested: { deeper: [] } },
+  ];
+  // As they travel in a URL (percent-encoded): NUL, a broken escape, an emoji, a space.
+  const hostileSegments = ["..", "%00", "%E0%A4%A", "x".repeat(3000), "%F0%9F%92%A5", "%20"];
+
+  it("never answers with a 5xx or an internal message, whatever each field holds", async () => {
+    const key = await keyFor(org.slug, allScopes);
+    const agent = await makeAgent();
+    const valid: Record<string, string> = { orgSlug: org.slug, agentId: agent.id, taskId: "t" };
+    const problems: string[] = [];
+    const check = async (method: string, url: string, body?: string) => {
+      const answer = await raw(url, { key, method, ...(body !== undefined && { body }) });
+      const said = answer.body?.message ?? answer.body?.error;
+      const message = typeof said === "string" ? said : "";
+      const refusedSilently = answer.status >= 400 && !message;
+      if (
+        answer.status >= 500 ||
+        refusedSilently ||
+        /prisma|invocation|stack|TypeError/i.test(message)
+      ) {
+        problems.push(
+          `${method} ${url.slice(0, 120)} ${body?.slice(0, 120) ?? ""} → ${answer.status} ${message}`,
+        );
+      }
+    };
+    for (const [template, operations] of Object.entries(openApiDocument().paths ?? {})) {
+      for (const [method, operation] of Object.entries(operations as Record<string, unknown>)) {
+        const op = operation as {
+          parameters?: { name: string; in: string }[];
+          requestBody?: { content: { "application/json": { schema: { properties?: object } } } };
+        };
+        const fill = (values: Record<string, string>) =>
+          template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? "x");
+        // Hostile path segments, one parameter at a time.
+        for (const name of (op.parameters ?? [])
+          .filter((p) => p.in === "path")
+          .map((p) => p.name)) {
+          for (const segment of hostileSegments) {
+            await check(
+              method.toUpperCase(),
+              fill({ ...valid, [name]: segment }),
+              method === "get" ? undefined : "{}",
+            );
+          }
+        }
+        const fields =
+          method === "get"
+            ? (op.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name)
+            : Object.keys(op.requestBody?.content["application/json"].schema.properties ?? {});
+        for (const field of fields) {
+          for (const value of hostile) {
+            if (method === "get") {
+              const text = typeof value === "string" ? value : JSON.stringify(value);
+              await check("GET", `${fill(valid)}?${new URLSearchParams({ [field]: text })}`);
+            } else {
+              await check(
+                method.toUpperCase(),
+                fill(valid),
+                JSON.stringify({ ...agentBody, [field]: value }),
+              );
+            }
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+});

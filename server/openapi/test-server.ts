@@ -40,7 +40,17 @@ function route(method: string, pathname: string): { handler?: Handler; params: u
 
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, origin: string) {
   const url = new URL(req.url ?? "/", origin);
-  const { handler, params } = route(req.method ?? "GET", url.pathname);
+  let found: ReturnType<typeof route>;
+  try {
+    found = route(req.method ?? "GET", url.pathname);
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
+    // Next refuses a path it cannot decode before any handler runs.
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(JSON.stringify({ message: "The path is not validly percent-encoded." }));
+    return;
+  }
+  const { handler, params } = found;
   if (!handler) {
     res.writeHead(405).end();
     return;
