@@ -1,9 +1,10 @@
 // `npx tsx infra/images/build-service.ts [web] [worker] [--base IMAGE] [--commit REV]`: builds
-// Corral's own
-// images (the web app and the worker) on this host's engine (DOCKER_HOST) when their content
-// tag is missing; both when none is named. Sources come from the work tree, or from a commit. Without --base they stand on corral/service-base,
-// built here from Debian packages (no registry); elsewhere pass an ordinary Node.js image,
-// e.g. --base node:22-bookworm-slim. Progress goes to stderr; stdout gets the references:
+// Corral's own images (the web app and the worker) on this host's engine (DOCKER_HOST) when
+// their content tag is missing; both when none is named. Sources come from the work tree, or
+// from a commit with --commit (edits in progress stay out). Without --base they stand on
+// corral/service-base, built here from Debian packages (no registry); elsewhere pass an
+// ordinary Node.js image, e.g. --base node:22-bookworm-slim. Progress goes to stderr; stdout
+// gets the references:
 //   eval "$(npx tsx infra/images/build-service.ts)"   # CORRAL_WEB_IMAGE=…, CORRAL_WORKER_IMAGE=…
 import { parseArgs } from "node:util";
 import { describeError } from "../../common/errors.ts";

@@ -258,7 +258,15 @@ async function stageWeb(
   await runLogged(
     process.execPath,
     [path.join(app, "node_modules/next/dist/bin/next"), "build"],
-    { cwd: app, env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } },
+    {
+      cwd: app,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        CORRAL_IMAGE_BUILD: "1",
+      },
+    },
     (line) => log(`  ${line}`),
   );
   await rm(path.join(app, "node_modules"), { recursive: true, force: true });
