@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["{common,server,worker,prisma,infra,app}/**/*.test.ts"],
+    include: ["{common,server,worker,prisma,infra,app,bench}/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
     // next-auth imports "next/server" without an extension, which only a bundler resolves.
     server: { deps: { inline: ["next-auth"] } },

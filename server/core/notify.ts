@@ -21,6 +21,8 @@ export type Channel = (typeof channels)[keyof typeof channels];
 type Waiter = () => void;
 const waiters = new Map<string, Set<Waiter>>();
 let listening: Promise<pg.Client> | null = null;
+/** LISTEN is in place now: waiters may trust notifications instead of polling. */
+let connected = false;
 const slot = (channel: string, key: string) => `${channel}\0${key}`;
 
 function listen(): Promise<pg.Client> {
@@ -30,12 +32,16 @@ function listen(): Promise<pg.Client> {
       for (const wake of waiters.get(slot(n.channel, n.payload ?? "")) ?? []) wake();
     });
     client.on("error", () => {
-      // Reconnect on the next wait; waiters fall back to their timeouts meanwhile.
+      // Reconnect on the next wait. Notifications may have been missed: every waiter looks
+      // again now, and polls (notificationsLive() is false) until a wait reconnects.
+      connected = false;
       listening = null;
       client.end().catch(() => undefined);
+      for (const set of waiters.values()) for (const wake of set) wake();
     });
     await client.connect();
     for (const channel of Object.values(channels)) await client.query(`LISTEN ${channel}`);
+    connected = true;
     return client;
   })().catch((error) => {
     listening = null;
@@ -43,6 +49,9 @@ function listen(): Promise<pg.Client> {
   });
   return listening;
 }
+
+/** Whether notifications arrive now; while they do not, waiters should poll as a backstop. */
+export const notificationsLive = () => connected;
 
 /**
  * Listens on `key` from now on, so a change that lands between a read and the wait that

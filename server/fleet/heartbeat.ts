@@ -7,32 +7,59 @@ import { recordAuditEvent } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { checkedCapacity } from "./enrolment.ts";
 
+/** What placement trusts, as the host's row last said it (e.g. read to authenticate it). */
+export interface SeenHost {
+  labels: unknown;
+  capacityMillis: number;
+  capacityMemoryMb: number;
+}
+
+/** Label sets compared by their pairs: jsonb keeps keys in its own order, not the sender's. */
+export function sameLabels(a: unknown, b: Record<string, string>): boolean {
+  const pairs = (o: object) =>
+    JSON.stringify(Object.entries(o).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return typeof a === "object" && a !== null && pairs(a) === pairs(b);
+}
+
 export async function recordHeartbeat(
   db: Db,
   hostId: string,
   beat: HeartbeatRequest,
+  seen?: SeenHost,
 ): Promise<void> {
   const capacity = checkedCapacity(beat);
+  const fields = {
+    version: beat.version,
+    labels: beat.labels,
+    engine: beat.engine,
+    driver: beat.driver.name,
+    driverHealthy: beat.driver.healthy,
+    driverReason: beat.driver.reason ?? null,
+    ...capacity,
+    lastHeartbeatAt: new Date(),
+    lostAt: null,
+  };
+  // The usual beat changes nothing placement trusts: one statement, no transaction. It is
+  // guarded on those values, so a change that raced in since `seen` takes the audited path.
+  if (
+    seen &&
+    sameLabels(seen.labels, beat.labels) &&
+    seen.capacityMillis === capacity.capacityMillis &&
+    seen.capacityMemoryMb === capacity.capacityMemoryMb
+  ) {
+    const { count } = await db.workerHost.updateMany({
+      where: { id: hostId, ...capacity, labels: { equals: beat.labels } },
+      data: fields,
+    });
+    if (count === 1) return;
+  }
   await db.$transaction(async (tx) => {
     const before = await tx.workerHost.findUniqueOrThrow({
       where: { id: hostId },
       select: { name: true, labels: true, capacityMillis: true, capacityMemoryMb: true },
     });
-    await tx.workerHost.update({
-      where: { id: hostId },
-      data: {
-        version: beat.version,
-        labels: beat.labels,
-        engine: beat.engine,
-        driver: beat.driver.name,
-        driverHealthy: beat.driver.healthy,
-        driverReason: beat.driver.reason ?? null,
-        ...capacity,
-        lastHeartbeatAt: new Date(),
-        lostAt: null,
-      },
-    });
-    const labelsChanged = JSON.stringify(before.labels) !== JSON.stringify(beat.labels);
+    await tx.workerHost.update({ where: { id: hostId }, data: fields });
+    const labelsChanged = !sameLabels(before.labels, beat.labels);
     const capacityChanged =
       before.capacityMillis !== capacity.capacityMillis ||
       before.capacityMemoryMb !== capacity.capacityMemoryMb;
