@@ -73,6 +73,14 @@ const workerConfigSchema = z.object({
   CORRAL_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   /** Seconds between full reconcile passes when nothing changes (drift repair). */
   CORRAL_RESYNC_SECONDS: z.coerce.number().int().positive().default(15),
+  /**
+   * Keep each stopped agent's next run created (never started) in its sandbox, so starting
+   * it again is only an engine start; costs one idle container per stopped agent.
+   */
+  CORRAL_WARM_STARTS: z
+    .enum(["true", "false"], { error: "CORRAL_WARM_STARTS must be true or false" })
+    .default("true")
+    .transform((v) => v === "true"),
   /** Internal address ranges (CIDR) agents may reach through the gateway; none by default. */
   CORRAL_GATEWAY_ALLOW_RANGES: z
     .string()

@@ -81,7 +81,9 @@ export async function runFleetAgent({
     `reporting to ${config.CORRAL_CONTROL_PLANE_URL} as ${config.CORRAL_WORKER_NAME} (host ${(identity as { hostId: string }).hostId})`,
   );
 
-  const reconciler = new Reconciler(driver, log, gateway);
+  const reconciler = new Reconciler(driver, log, gateway, {
+    warmStarts: config.CORRAL_WARM_STARTS,
+  });
   const telemetry = new Telemetry(driver, reconciler);
   let heartbeatSeconds = 5;
   // A change that arrives during a pass must not wait for the next resync. It names the

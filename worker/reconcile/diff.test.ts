@@ -168,6 +168,11 @@ describe("reconcile diff: agents", () => {
     expect(kinds(diffAgents("t", desired, observed))).toEqual(expected);
   });
 
+  it("keeps nothing ready when warm starts are off", () => {
+    const stopped = [agent("x", { desiredState: "STOPPED" })];
+    expect(diffAgents("t", stopped, [], { warmStarts: false })).toEqual([]);
+  });
+
   it("readies a stopped agent's next generation, after this pass's starts and stops", () => {
     const actions = diffAgents(
       "t",

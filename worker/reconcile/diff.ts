@@ -81,6 +81,7 @@ export function diffAgents(
   tenantId: string,
   desired: DesiredAgent[],
   observed: ObservedAgent[],
+  options: { warmStarts?: boolean } = {},
 ): AgentAction[] {
   const actions: AgentAction[] = [];
   const warming: AgentAction[] = [];
@@ -111,7 +112,7 @@ export function diffAgents(
         actions.push({ kind: "removeOldAgents", ...ids, keepGeneration: d.generation });
     } else if (container && live(container)) {
       actions.push({ kind: "stopAgent", ...ids });
-    } else if (!oldIsLive && !warm) {
+    } else if (options.warmStarts !== false && !oldIsLive && !warm) {
       // Finished runs stay beside it (their logs are the agent's last words) until it starts.
       warming.push({
         kind: "createAgent",

@@ -45,6 +45,7 @@ export class Reconciler {
     private readonly log: (line: string) => void,
     /** Without a gateway, agents get no way out at all. */
     private readonly doors?: TenantDoors,
+    private readonly options: { warmStarts?: boolean } = {},
   ) {}
 
   /**
@@ -85,7 +86,7 @@ export class Reconciler {
       readyNow.add(sandbox.tenantId);
       const observed = await this.driver.listAgents(sandbox.tenantId);
       const agents = new Map(sandbox.agents.map((a) => [a.agentId, a]));
-      for (const action of diffAgents(sandbox.tenantId, sandbox.agents, observed))
+      for (const action of diffAgents(sandbox.tenantId, sandbox.agents, observed, this.options))
         await this.applyAgent(action, agents);
     }
     // A tenant that left this host: its door closes and its secrets are forgotten.
