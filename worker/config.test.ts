@@ -28,6 +28,17 @@ describe("worker configuration", () => {
     );
   });
 
+  it("offers both walls when told, and needs an explicit yes for privileged runc", () => {
+    expect(workerConfig({ CORRAL_SANDBOX_DRIVER: "both" }).CORRAL_SANDBOX_DRIVER).toBe("both");
+    expect(workerConfig({}).CORRAL_ALLOW_PRIVILEGED_RUNC).toBe(false);
+    expect(
+      workerConfig({ CORRAL_ALLOW_PRIVILEGED_RUNC: "true" }).CORRAL_ALLOW_PRIVILEGED_RUNC,
+    ).toBe(true);
+    expect(() => workerConfig({ CORRAL_ALLOW_PRIVILEGED_RUNC: "yes" })).toThrowError(
+      /CORRAL_ALLOW_PRIVILEGED_RUNC must be true or false/,
+    );
+  });
+
   it("refuses a control plane address that is not a URL", () => {
     expect(() => workerConfig({ CORRAL_CONTROL_PLANE_URL: "nowhere" })).toThrowError(
       /CORRAL_CONTROL_PLANE_URL must be an http\(s\) URL/,

@@ -27,6 +27,18 @@ describe("worker process", () => {
     );
   });
 
+  it("refuses privileged sandboxes on plain runc in production, in one line naming the ways out", async () => {
+    const result = await runEntryPoint("worker/main.ts", {
+      NODE_ENV: "production",
+      CORRAL_SANDBOX_RUNTIME: "runc",
+      CORRAL_WORKER_STATE_DIR: stateDir(),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^corral-worker: refusing to start: sandboxes would be privileged containers on plain runc [^\n]*CORRAL_ALLOW_PRIVILEGED_RUNC=true$/,
+    );
+  });
+
   it("exits with one clear line when it has not enrolled and has no token", async () => {
     const result = await runEntryPoint("worker/main.ts", {
       CORRAL_WORKER_STATE_DIR: stateDir(),
