@@ -1,12 +1,10 @@
 // The OpenAPI document of the public REST API, generated from the REST procedures
-// (router.ts): their paths, zod inputs and output shapes. Served at /api/v1/openapi.json;
-// the typed client (client.ts) is generated from it by `npm run api:client`.
+// (router.ts): their paths, zod inputs and output shapes. `npm run api:client` writes it to
+// openapi.json (served at /api/v1/openapi.json) with the typed client's types beside it.
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { auditExportPath } from "./export-path.ts";
-import { restRouter } from "./router.ts";
+import { restBasePath, restRouter } from "./router.ts";
 
-/** Where the REST API is mounted; the document's paths are relative to it. */
-export const restBasePath = "/api/v1";
 
 let cached: OpenAPIObject | undefined;
 

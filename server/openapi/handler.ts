@@ -13,8 +13,7 @@ import { requestInfo } from "../auth/request-info.ts";
 import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
 import { type Context, describeIssues } from "../core/trpc.ts";
 import { db } from "../db/client.ts";
-import { restBasePath } from "./document.ts";
-import { restRouter } from "./router.ts";
+import { restBasePath, restRouter } from "./router.ts";
 
 /** The largest body accepted: a task's files (5 MiB) as base64, with room for the rest. */
 export const maxRestBodyBytes = 8 * 1024 * 1024;

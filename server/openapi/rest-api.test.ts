@@ -10,7 +10,12 @@ import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
 import type { Permission } from "../auth/permissions.ts";
 import { createCaller } from "../root-router.ts";
 import { corralClient } from "./client.ts";
-import { generatedClientFile, generatedClientSource } from "./client-source.ts";
+import {
+  generatedClientFile,
+  generatedClientSource,
+  generatedDocumentFile,
+  generatedDocumentSource,
+} from "./client-source.ts";
 import { openApiDocument } from "./document.ts";
 import { type RestTestServer, startRestTestServer } from "./test-server.ts";
 
@@ -113,7 +118,11 @@ describe("the OpenAPI document", () => {
     expect((await validate(broken as never)).valid).toBe(false);
   });
 
-  it("matches the committed client types (run `npm run api:client` after changing the API)", async () => {
+  it("matches the committed document and client types (run `npm run api:client` after changing the API)", async () => {
+    expect(
+      readFileSync(generatedDocumentFile, "utf8") === generatedDocumentSource(),
+      "openapi.json is stale",
+    ).toBe(true);
     const committed = readFileSync(generatedClientFile, "utf8");
     expect(committed === (await generatedClientSource()), "schema.gen.ts is stale").toBe(true);
   });

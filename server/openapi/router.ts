@@ -23,6 +23,9 @@ import {
   taskShape,
 } from "./shapes.ts";
 
+/** Where the REST API is mounted; the paths below are relative to it. */
+export const restBasePath = "/api/v1";
+
 // Path parameters, bounded as the procedures bound them.
 const orgSlug = z.string().min(1).max(64).meta({ description: "The organisation's slug" });
 const agentId = z.string().min(1).max(64);
