@@ -2,7 +2,7 @@
 // hardened agents behind the real egress gateway, and are attacked from inside an agent; a
 // cold boot, a worker that forgets everything, and destroy leaving nothing behind. The guest
 // and the snapshot are cached (/var/cache/corral/microvm), so only the first run builds them.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -22,10 +22,11 @@ import {
 } from "../../gateway/test-kit.ts";
 import { Reconciler } from "../../reconcile/reconciler.ts";
 import { ensureApiKeys } from "./api-keys.ts";
+import { cgroupVersion, qemuOverheadMb } from "./cgroup.ts";
 import { engineClient, pingGuestEngine } from "./machine.ts";
 import { MicrovmDriver } from "./microvm-driver.ts";
 import { machineNames } from "./names.ts";
-import { listMachineProcesses } from "./qemu.ts";
+import { findMachine, listMachineProcesses } from "./qemu.ts";
 
 const host = connectEngine(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock");
 const run = randomBytes(3).toString("hex");
@@ -216,6 +217,43 @@ describe("a tenant in a microVM", () => {
     expect(dns.output).not.toMatch(/Address: \d+\.\d+\.\d+\.\d+(?!:53)/);
   });
 
+  it("draws its own random bytes: tenants restored from one snapshot do not share them", async () => {
+    const draw = "head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n'";
+    const [a, b] = await Promise.all([
+      inAgent(tenantA, coder, draw),
+      inAgent(tenantB, other, draw),
+    ]);
+    expect(a.output).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.output).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.output).not.toBe(b.output);
+    expect(driver.starts.get(tenantB)?.from).toBe("snapshot");
+  });
+
+  it.runIf(cgroupVersion() !== "none")(
+    "runs its QEMU in a control group of its own, limited to the tenant's quota",
+    async () => {
+      const names = machineNames(stateDir, hostKey, tenantA);
+      const pid = await findMachine(names);
+      const groups = await readFile(`/proc/${pid}/cgroup`, "utf8");
+      expect(groups).toContain(`/corral-microvm/${names.processName}`);
+      // desiredSandbox: 1 CPU, 1024 MiB; QEMU's own overhead on top.
+      const memory = (1024 + qemuOverheadMb) * 1024 * 1024;
+      if (cgroupVersion() === "v2") {
+        const dir = `/sys/fs/cgroup/corral-microvm/${names.processName}`;
+        expect((await readFile(`${dir}/memory.max`, "utf8")).trim()).toBe(String(memory));
+        expect((await readFile(`${dir}/cpu.max`, "utf8")).trim()).toBe("100000 100000");
+      } else {
+        const group = (h: string) => `/sys/fs/cgroup/${h}/corral-microvm/${names.processName}`;
+        const limit = await readFile(`${group("memory")}/memory.limit_in_bytes`, "utf8");
+        expect(limit.trim()).toBe(String(memory));
+        const quota = await readFile(`${group("cpu")}/cpu.cfs_quota_us`, "utf8");
+        expect(quota.trim()).toBe("100000");
+        const peak = await readFile(`${group("memory")}/memory.max_usage_in_bytes`, "utf8");
+        console.log(`microvm: QEMU peak memory ${Math.round(Number(peak) / 2 ** 20)} MiB`);
+      }
+    },
+  );
+
   it("serves its engine API to the worker's client certificate only", async () => {
     const names = machineNames(stateDir, hostKey, tenantA);
     const port = Number(await readFile(names.portFile, "utf8"));
@@ -271,10 +309,66 @@ describe("a cold boot, and destroy", () => {
 
     await cold.destroySandbox(tenantC);
     expect(await listMachineProcesses(names.processName)).toEqual(new Map());
+    expect(existsSync(`/sys/fs/cgroup/memory/corral-microvm/${names.processName}`)).toBe(false);
+    expect(existsSync(`/sys/fs/cgroup/corral-microvm/${names.processName}`)).toBe(false);
     expect(existsSync(names.dir)).toBe(false);
     expect(await accepts(port)).toBe(false);
     expect((await cold.listSandboxes()).map((s) => s.tenantId)).not.toContain(tenantC);
     // Nothing of C anywhere in the state folder (other tenants' folders remain).
     expect(await readdir(stateDir)).not.toContain(path.basename(names.dir));
+  });
+});
+
+describe("a worker killed mid-provision", () => {
+  it("leaves nothing behind once the next worker has reconciled: no QEMU, disk, socket, port or group", {
+    timeout: 300_000,
+  }, async () => {
+    const tenantK = `mv-${run}-k`;
+    const names = machineNames(stateDir, hostKey, tenantK);
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "start-child.ts")],
+      {
+        env: {
+          ...process.env,
+          START_TENANT: tenantK,
+          START_STATE_DIR: stateDir,
+          START_HOST_KEY: hostKey,
+          START_AGENT_IMAGE: agentBase,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let said = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    // Its QEMU is up and has its port, its guest not yet provisioned: kill the worker there.
+    let port = Number.NaN;
+    for (let i = 0; i < 1200 && Number.isNaN(port); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if ((await findMachine(names)) === null) continue;
+      port = Number.parseInt(await readFile(names.portFile, "utf8").catch(() => ""), 10);
+    }
+    child.kill("SIGKILL");
+    await exited;
+    expect(said).not.toContain("started");
+    expect(Number.isNaN(port)).toBe(false);
+    const pid = await findMachine(names);
+    expect(pid, "QEMU outlives its worker").not.toBeNull();
+    expect(existsSync(names.disk)).toBe(true);
+
+    // The next worker: the tenant is no longer placed here, so reconcile removes it.
+    const next = newDriver();
+    const nextReconciler = new Reconciler(next, (line) => console.log(line));
+    nextReconciler.desired = { version: 1, sandboxes: [] };
+    await nextReconciler.pass();
+    next.close();
+    expect(await listMachineProcesses(names.processName)).toEqual(new Map());
+    expect(existsSync(names.dir)).toBe(false);
+    expect(await accepts(port)).toBe(false);
+    expect(existsSync(`/sys/fs/cgroup/memory/corral-microvm/${names.processName}`)).toBe(false);
+    expect(existsSync(`/sys/fs/cgroup/corral-microvm/${names.processName}`)).toBe(false);
   });
 });
