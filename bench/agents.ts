@@ -1,11 +1,16 @@
 // Agents under the stopwatch, on this machine's real engine, in one run:
 //   sandbox ready   a tenant's sandbox from nothing until its private engine takes agents;
-//   agent start     the API call (agents.command start) until the container runs in the
+//   cold start      the API call (agents.command start) until the container runs in the
 //                   sandbox: the control plane's write and NOTIFY, the worker's long-poll,
-//                   reconcile pass and hardened create+start;
+//                   reconcile pass and hardened create+start (a worker with warm starts off);
+//   warm start      the same, when the stopped agent's next container waits created;
+//   steps           each start cut into write, wake-up and fetch, reconcile, create, start,
+//                   and the report that tells the control plane it runs;
+//   crowds          the same starts on a host carrying 1, 10 and 40 sandboxes;
 //   baseline        the same image and command started with a plain create+start (what
 //                   `docker run -d` does) in the same private engine, polled the same way.
-// Sizes: BENCH_AGENT_STARTS (default 30), BENCH_SANDBOXES (default 5).
+// Sizes: BENCH_AGENT_STARTS (30, at the first crowd), BENCH_CROWD_STARTS (10, at the others),
+// BENCH_SANDBOXES (5), BENCH_CROWDS (1,10,40).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +35,13 @@ import { runFleetAgent } from "../worker/fleet-agent.ts";
 import { median, p95 } from "./stats.ts";
 
 const starts = Number(process.env.BENCH_AGENT_STARTS ?? 30);
+const crowdStarts = Number(process.env.BENCH_CROWD_STARTS ?? 10);
 const sandboxSamples = Number(process.env.BENCH_SANDBOXES ?? 5);
+const crowds = (process.env.BENCH_CROWDS ?? "1,10,40").split(",").map(Number);
+// Crowds of sandboxes: small disks, and a host that says it has room for all of them
+// (placement reserves CPU per sandbox; what is measured here is the worker, not placement).
+const crowdStorageMb = 1024;
+const advertisedCpus = 32;
 const run = randomBytes(3).toString("hex");
 const url = withDatabase(testServerUrl, uniqueDatabaseName("corral_bench_agents"));
 await ensureDatabase(url);
@@ -54,15 +65,54 @@ const driver = new EngineContainerDriver(host, {
   sandboxImage: images.sandboxEngine,
   agentImageDefault: images.agentBase,
   hostKey: `bench-${run}`,
+  storageMb: crowdStorageMb,
 });
-const api = await startWorkerApiServer();
-const stop = new AbortController();
+
+// The stopwatch's hands: when the driver began and ended each agent operation, and when a
+// desired-state answer left the control plane.
+type Mark = { what: "create" | "start"; phase: "begin" | "end"; agentId: string; at: number };
+const marks: Mark[] = [];
+const desiredAnswers: number[] = [];
+const timedDriver = new Proxy(driver, {
+  get(target, prop) {
+    const value = Reflect.get(target, prop, target);
+    if (prop === "fingerprint")
+      return async () => {
+        const print = await target.fingerprint();
+        return { ...print, capacity: { ...print.capacity, cpus: advertisedCpus } };
+      };
+    if (prop === "createAgent" || prop === "startAgent") {
+      const what = prop === "createAgent" ? "create" : "start";
+      return async (...args: unknown[]) => {
+        const agentId =
+          what === "create" ? (args[0] as { agentId: string }).agentId : (args[1] as string);
+        marks.push({ what, phase: "begin", agentId, at: performance.now() });
+        try {
+          return await (value as (...a: unknown[]) => Promise<void>).apply(target, args);
+        } finally {
+          marks.push({ what, phase: "end", agentId, at: performance.now() });
+        }
+      };
+    }
+    return typeof value === "function" ? value.bind(target) : value;
+  },
+});
+const api = await startWorkerApiServer({
+  onAnswer: (route) => {
+    if (route === "GET desired") desiredAnswers.push(performance.now());
+  },
+});
 const command = ["sh", "-c", "while true; do sleep 1; done"];
 const ms = (v: number) => `${Math.round(v)} ms`;
 
 /** Polls `check` every 10 ms; returns the ms from `since` until it held. */
-async function until(since: number, check: () => Promise<boolean>, what: string) {
-  const deadline = since + 60_000;
+async function until(
+  since: number,
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+) {
+  const deadline = since + timeoutMs;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
@@ -70,6 +120,24 @@ async function until(since: number, check: () => Promise<boolean>, what: string)
   return performance.now() - since;
 }
 
+interface Start {
+  total: number;
+  steps: Record<StepName, number>;
+}
+const stepNames = ["write", "wake+fetch", "reconcile", "create", "start", "report"] as const;
+type StepName = (typeof stepNames)[number];
+
+const firstAfter = (times: number[], t: number) => times.find((at) => at >= t);
+const markAt = (agentId: string, what: Mark["what"], phase: Mark["phase"], after: number) =>
+  marks.find((m) => m.agentId === agentId && m.what === what && m.phase === phase && m.at >= after)
+    ?.at;
+
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const summary = (label: string, samples: number[], raw: number[]) =>
+  `  ${label.padEnd(22)} median ${ms(median(samples))}, p95 ${ms(p95(samples))}; / raw: median ${ratio(median(samples), median(raw))}, p95 ${ratio(p95(samples), p95(raw))}`;
+
+let workerStop = new AbortController();
+let worker: Promise<void> = Promise.resolve();
 try {
   // Sandbox ready, from nothing.
   const ready: number[] = [];
@@ -81,29 +149,37 @@ try {
     await driver.destroySandbox(tenantId);
   }
 
-  // A worker for this run, enrolled the real way, running in this process.
+  // A worker for this run, enrolled the real way, running in this process; restarted with
+  // warm starts off or on (its identity stays in its state folder).
   const { token } = await createEnrolmentToken(
     db,
     { type: "SYSTEM", name: "bench" },
     { description: "bench", ttlHours: 1 },
     {},
   );
-  const config = workerConfig({
-    CORRAL_CONTROL_PLANE_URL: api.url,
-    CORRAL_ENROLMENT_TOKEN: token,
-    CORRAL_WORKER_NAME: `bench-${run}`,
-    CORRAL_WORKER_LABELS: `bench=${run}`,
-    CORRAL_WORKER_STATE_DIR: path.join(stateDir, "worker"),
-    CORRAL_SANDBOX_DIR: stateDir,
-    CORRAL_SANDBOX_RUNTIME: runtime,
-  });
-  const worker = runFleetAgent({
-    config,
-    driver,
-    describeEngine: () => describeEngine(host, "local"),
-    signal: stop.signal,
-    log: () => {},
-  });
+  const runWorker = async (warmStarts: boolean) => {
+    workerStop.abort();
+    await worker;
+    workerStop = new AbortController();
+    const config = workerConfig({
+      CORRAL_CONTROL_PLANE_URL: api.url,
+      CORRAL_ENROLMENT_TOKEN: token,
+      CORRAL_WORKER_NAME: `bench-${run}`,
+      CORRAL_WORKER_LABELS: `bench=${run}`,
+      CORRAL_WORKER_STATE_DIR: path.join(stateDir, "worker"),
+      CORRAL_SANDBOX_DIR: stateDir,
+      CORRAL_SANDBOX_RUNTIME: runtime,
+      CORRAL_WARM_STARTS: String(warmStarts),
+    });
+    worker = runFleetAgent({
+      config,
+      driver: timedDriver,
+      describeEngine: () => describeEngine(host, "local"),
+      signal: workerStop.signal,
+      log: () => {},
+    });
+  };
+  await runWorker(false);
   await until(
     performance.now(),
     async () => (await db.workerHost.count()) > 0,
@@ -113,54 +189,132 @@ try {
   const user = await db.user.create({
     data: { email: `bench-${run}@example.test`, name: "Bench" },
   });
-  const org = await db.organization.create({
-    data: {
-      slug: `bench-${run}`,
-      name: "Bench",
-      placementLabels: { bench: run },
-      cpuQuotaMillis: 1000,
-      memoryQuotaMb: 1024,
-    },
-  });
   const acting = {
     user: { id: user.id, email: user.email, name: user.name, emailVerified: true },
     role: "OWNER" as const,
     audit: { type: "USER" as const, id: user.id, name: user.email },
   };
-  const agent = await createAgent(
-    db,
-    acting,
-    org.id,
-    {
-      name: "bench",
-      image: "corral/agent-base:latest",
-      command,
-      env: {},
-      cpuMillis: 250,
-      memoryMb: 128,
-      workspaceMb: 128,
-      start: true,
-    },
-    {},
-  );
-  // The first start also makes the sandbox and copies the image in: warm-up, not measured.
-  const running = async (generation: number) =>
-    (await driver.listAgents(org.id).catch(() => [])).some(
-      (a) => a.generation === generation && a.state === "running",
+  const tenant = async (slug: string) =>
+    db.organization.create({
+      data: {
+        slug,
+        name: slug,
+        placementLabels: { bench: run },
+        cpuQuotaMillis: 1000,
+        memoryQuotaMb: 1024,
+      },
+    });
+  const startAgentIn = (orgId: string, name: string) =>
+    createAgent(
+      db,
+      acting,
+      orgId,
+      {
+        name,
+        image: "corral/agent-base:latest",
+        command,
+        env: {},
+        cpuMillis: 100,
+        memoryMb: 64,
+        workspaceMb: 64,
+        start: true,
+      },
+      {},
     );
+  const org = await tenant(`bench-${run}`);
+  const agent = await startAgentIn(org.id, "bench");
+  // The first start also makes the sandbox and copies the image in: warm-up, not measured.
+  const containers = async () =>
+    (await driver.listAgents(org.id).catch(() => [])).filter((a) => a.agentId === agent.id);
+  const running = async (generation: number) =>
+    (await containers()).some((a) => a.generation === generation && a.state === "running");
   await until(performance.now(), () => running(1), "the first start");
 
-  const ours: number[] = [];
-  for (let i = 0; i < starts; i++) {
-    await commandAgent(db, acting, org.id, agent.id, "stop", {});
+  const reported = async (generation: number) => {
+    const row = await db.agent.findUniqueOrThrow({
+      where: { id: agent.id },
+      select: { observedState: true, observedGeneration: true },
+    });
+    return row.observedState === "RUNNING" && row.observedGeneration === generation;
+  };
+
+  /** `count` stops and starts of the bench agent; warm ones wait for the ready container. */
+  const measure = async (count: number, warm: boolean): Promise<Start[]> => {
+    const samples: Start[] = [];
+    for (let i = 0; i < count; i++) {
+      const stopped = await commandAgent(db, acting, org.id, agent.id, "stop", {});
+      await until(
+        performance.now(),
+        async () => !(await containers()).some((a) => a.state === "running"),
+        "the stop",
+      );
+      if (warm)
+        await until(
+          performance.now(),
+          async () =>
+            (await containers()).some(
+              (a) => a.generation === stopped.generation + 1 && a.state === "created",
+            ),
+          "the next run's container",
+        );
+      const t0 = performance.now();
+      const updated = await commandAgent(db, acting, org.id, agent.id, "start", {});
+      const written = performance.now();
+      const total = await until(t0, () => running(updated.generation), "the start");
+      const seen = t0 + total;
+      await until(seen, () => reported(updated.generation), "the report");
+      const reportedAt = performance.now();
+      const fetched = firstAfter(desiredAnswers, t0) ?? written;
+      const createBegin = markAt(agent.id, "create", "begin", t0);
+      const createEnd = createBegin && markAt(agent.id, "create", "end", createBegin);
+      const startBegin = markAt(agent.id, "start", "begin", t0) ?? seen;
+      const startEnd = markAt(agent.id, "start", "end", startBegin) ?? seen;
+      const acted = createBegin ?? startBegin;
+      samples.push({
+        total,
+        steps: {
+          write: written - t0,
+          "wake+fetch": Math.max(0, fetched - written),
+          reconcile: Math.max(0, acted - Math.max(fetched, written)),
+          create: createBegin && createEnd ? createEnd - createBegin : 0,
+          start: startEnd - startBegin,
+          report: reportedAt - startEnd,
+        },
+      });
+    }
+    return samples;
+  };
+
+  // Fillers: tenants with one running agent each, until the host carries `size` sandboxes.
+  let fillers = 0;
+  const crowdTo = async (size: number) => {
+    const orgIds: string[] = [];
+    while (fillers + 1 < size) {
+      const filler = await tenant(`bench-${run}-f${fillers}`);
+      await startAgentIn(filler.id, "filler");
+      orgIds.push(filler.id);
+      fillers++;
+    }
+    if (orgIds.length === 0) return;
     await until(
       performance.now(),
-      async () => !(await driver.listAgents(org.id)).some((a) => a.state === "running"),
-      "the stop",
+      async () =>
+        (await db.agent.count({ where: { orgId: { in: orgIds }, observedState: "RUNNING" } })) ===
+        orgIds.length,
+      `${size} sandboxes`,
+      600_000,
     );
-    const t0 = performance.now();
-    const updated = await commandAgent(db, acting, org.id, agent.id, "start", {});
-    ours.push(await until(t0, () => running(updated.generation), "the start"));
+  };
+
+  const results: { size: number; cold: Start[]; warm: Start[] }[] = [];
+  for (const size of crowds) {
+    await crowdTo(size);
+    const count = results.length === 0 ? starts : crowdStarts;
+    await runWorker(false);
+    const cold = await measure(count, false);
+    await runWorker(true);
+    const warm = await measure(count, true);
+    results.push({ size, cold, warm });
   }
 
   // Baseline: the same image and command, plain create+start in the same private engine.
@@ -178,20 +332,43 @@ try {
     await c.remove({ force: true });
   }
 
+  const stepLines = (label: string, samples: Start[]) => {
+    const medians = stepNames.map((name) => median(samples.map((s) => s.steps[name])));
+    const sum = medians.reduce((a, b) => a + b, 0);
+    return `  steps, ${label}: ${stepNames
+      .map(
+        (name, i) =>
+          `${name} ${ms(medians[i] ?? 0)} (${Math.round(((medians[i] ?? 0) / sum) * 100)}%)`,
+      )
+      .join(", ")}`;
+  };
+  const first = results[0];
   console.log(
     [
-      `agent bench: ${starts} starts, ${sandboxSamples} sandboxes, runtime ${runtime}`,
-      `  sandbox ready        median ${ms(median(ready))}, p95 ${ms(p95(ready))} (goal ≤ 3 s)`,
-      `  agent start (API)    median ${ms(median(ours))}, p95 ${ms(p95(ours))}`,
-      `  raw create+start     median ${ms(median(raw))}, p95 ${ms(p95(raw))} (same image, same engine)`,
-      `  ours / raw           median ${(median(ours) / median(raw)).toFixed(2)}×, p95 ${(p95(ours) / p95(raw)).toFixed(2)}× (goal ≤ 1.1×)`,
+      `agent bench: ${starts} starts (${crowdStarts} at crowds after the first), ${sandboxSamples} sandboxes, runtime ${runtime}, sandbox disks ${crowdStorageMb} MiB`,
+      `  sandbox ready          median ${ms(median(ready))}, p95 ${ms(p95(ready))} (goal ≤ 3 s)`,
+      `  raw create+start       median ${ms(median(raw))}, p95 ${ms(p95(raw))} (same image, same engine)`,
+      ...results.flatMap(({ size, cold, warm }) => [
+        summary(
+          `cold, ${size} sandbox${size === 1 ? "" : "es"}`,
+          cold.map((s) => s.total),
+          raw,
+        ),
+        summary(
+          `warm, ${size} sandbox${size === 1 ? "" : "es"}`,
+          warm.map((s) => s.total),
+          raw,
+        ),
+      ]),
+      "  goals: cold ≤ 1.1× raw at median and p95, flat across crowds; warm median ≤ 0.6× raw",
+      ...(first ? [stepLines("cold", first.cold), stepLines("warm", first.warm)] : []),
+      "  (report: until the control plane's row says RUNNING; not part of the ratios, which end when the container runs)",
     ].join("\n"),
   );
   await commandAgent(db, acting, org.id, agent.id, "stop", {});
-  stop.abort();
-  await worker;
 } finally {
-  stop.abort();
+  workerStop.abort();
+  await worker.catch(() => undefined);
   for (const s of await driver.listSandboxes()) await driver.destroySandbox(s.tenantId);
   await api.stop();
   await db.$disconnect();

@@ -40,7 +40,12 @@ async function toRequest(
   });
 }
 
-export async function startWorkerApiServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startWorkerApiServer(
+  options: {
+    /** Told as each answer leaves (the benchmark times the desired-state long-poll by it). */
+    onAnswer?: (route: string) => void;
+  } = {},
+): Promise<{ url: string; stop: () => Promise<void> }> {
   let base = "";
   const server: Server = createServer(async (req, res) => {
     const aborted = new AbortController();
@@ -55,6 +60,7 @@ export async function startWorkerApiServer(): Promise<{ url: string; stop: () =>
       const reply = await handler(await toRequest(req, base, aborted.signal));
       res.writeHead(reply.status, Object.fromEntries(reply.headers));
       res.end(Buffer.from(await reply.arrayBuffer()));
+      options.onAnswer?.(`${req.method} ${path}`);
     } catch (error) {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: String(error) }));
