@@ -132,6 +132,8 @@ describe("corral hosts", () => {
   });
 
   it("asks who is acting when there are several operators, and refuses a non-operator", async () => {
+    const another = await makeUser(db);
+    await db.user.update({ where: { id: another.id }, data: { isOperator: true } });
     const several = await corral(["hosts", "list"]);
     expect(several.status).toBe(1);
     expect(several.err).toMatch(/several operators: say who you are with --as/);
