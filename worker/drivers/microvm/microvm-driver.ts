@@ -119,6 +119,8 @@ const restoreTimeoutMs = 30_000;
 /** What a snapshot holds besides the images (now: the agents' network); part of its name. */
 const snapshotLayout = 2;
 const DEFAULT_STORAGE_MB = 10240;
+/** Leftovers of a killed worker are looked for at most this often (and at a worker's start). */
+const sweepEveryMs = 10_000;
 
 export class MicrovmDriver implements SandboxDriver {
   readonly name = DRIVER_NAME;
@@ -138,6 +140,8 @@ export class MicrovmDriver implements SandboxDriver {
   readonly starts = new Map<string, StartRecord>();
   /** Machine process names this process is starting now (the sweep leaves them alone). */
   readonly #starting = new Set<string>();
+  /** When the last sweep ran: it reads every process's command line, so not on every list. */
+  #sweptAt = 0;
 
   constructor(host: Docker, options: MicrovmDriverOptions) {
     this.#host = host;
@@ -530,6 +534,8 @@ export class MicrovmDriver implements SandboxDriver {
    * now are left alone.
    */
   async #sweep(): Promise<void> {
+    if (Date.now() - this.#sweptAt < sweepEveryMs) return;
+    this.#sweptAt = Date.now();
     const prefix = `corral-microvm.${nameSafe(this.#hostKey)}.`;
     const entries = await readdir(this.#options.stateDir).catch(() => [] as string[]);
     const owned = new Set<string>();
