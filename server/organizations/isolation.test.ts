@@ -33,8 +33,12 @@ describe("isolation as a choice", () => {
     await enrolTestHost(db, `plain-${pool}`, { labels: { pool } });
     const vm = await enrolTestHost(db, `vm-${pool}`, { labels: microvmLabels(pool) });
     const { org, owner } = await setup(pool);
-    await owner.agents.create({ orgSlug: org.slug, name: "scout", ...spec });
+    const agent = await owner.agents.create({ orgSlug: org.slug, name: "scout", ...spec });
     expect(await sandboxOf(org.id)).toMatchObject({ hostId: vm.hostId, isolation: "MICROVM" });
+    // The agent's page says which wall it runs behind.
+    expect(await owner.agents.get({ orgSlug: org.slug, agentId: agent.id })).toMatchObject({
+      isolation: "MICROVM",
+    });
     const [sandbox] = (await desiredStateFor(db, vm.hostId)).sandboxes;
     expect(sandbox).toMatchObject({ tenantId: org.id, isolation: "microvm" });
   });
