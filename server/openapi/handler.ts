@@ -13,6 +13,7 @@ import { requestInfo } from "../auth/request-info.ts";
 import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
 import { type Context, describeIssues } from "../core/trpc.ts";
 import { db } from "../db/client.ts";
+import { webLogger } from "../logging/logger.ts";
 import { restBasePath, restRouter } from "./router.ts";
 
 /** The largest body accepted: a task's files (5 MiB) as base64, with room for the rest. */
@@ -215,7 +216,9 @@ export async function handleRestRequest(req: Request): Promise<Response> {
         : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: cause as Error });
     if (error.code === "INTERNAL_SERVER_ERROR") {
       // By message only: inputs may hold secrets.
-      console.error(`rest: request ${requestId} failed: ${describeError(error.cause ?? error)}`);
+      webLogger().error(
+        `rest: request ${requestId} failed: ${describeError(error.cause ?? error)}`,
+      );
     }
     return json(getHTTPStatusCodeFromError(error), refusalBody(error, requestId), {
       "x-request-id": requestId,
