@@ -120,6 +120,14 @@ export async function runFleetAgent({
       });
     }
   };
+  // Set by a pass that may have changed something; the report loop then goes at once
+  // (at most four times a second).
+  let soon = false;
+  let wakeReport: () => void = () => {};
+  const reportSoon = () => {
+    soon = true;
+    wakeReport();
+  };
   const reconcile = async () => {
     const resyncMs = config.CORRAL_RESYNC_SECONDS * 1000;
     let lastFull = Number.NEGATIVE_INFINITY;
@@ -135,6 +143,8 @@ export async function runFleetAgent({
       } catch (error) {
         log(`reconcile: ${describeError(error)}`);
       }
+      // What the pass changed (an agent now running) is told now, not at the next tick.
+      reportSoon();
       if (dirty) continue;
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -150,6 +160,7 @@ export async function runFleetAgent({
   };
   const report = async () => {
     while (!signal.aborted) {
+      soon = false;
       await attempt("report", async () => {
         const next = await telemetry.collect();
         const egress = gateway?.recorder.drain();
@@ -161,7 +172,13 @@ export async function runFleetAgent({
           throw error;
         }
       });
-      await sleep(2000, signal);
+      if (soon) {
+        await sleep(250, signal);
+        continue;
+      }
+      await sleep(2000, signal, (wake) => {
+        wakeReport = wake;
+      });
     }
   };
   await Promise.all([heartbeat(), watch(), reconcile(), report()]);
@@ -179,7 +196,12 @@ export function changedTenants(before: DesiredState | null, after: DesiredState)
   return changed;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less if aborted or woken early through the function handed to `onWake`. */
+function sleep(
+  ms: number,
+  signal: AbortSignal,
+  onWake?: (wake: () => void) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -188,5 +210,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
+    onWake?.(done);
   });
 }
