@@ -19,7 +19,6 @@ import { restBasePath, restRouter } from "./router.ts";
 /** The largest body accepted: a task's files (5 MiB) as base64, with room for the rest. */
 export const maxRestBodyBytes = 8 * 1024 * 1024;
 
-type RestMethod = "GET" | "POST";
 type Call = (input: unknown) => Promise<unknown>;
 
 interface Endpoint {
@@ -192,8 +191,7 @@ export async function handleRestRequest(req: Request): Promise<Response> {
       const allow = matching.map((m) => m.endpoint.method).join(", ");
       throw new Refusal(405, `Use ${allow} here.`, { allow });
     }
-    const fromRequest =
-      (found.endpoint.method as RestMethod) === "GET" ? queryInput(url) : await bodyInput(req);
+    const fromRequest = found.endpoint.method === "GET" ? queryInput(url) : await bodyInput(req);
     const input = { ...fromRequest, ...pathInput(found.match?.groups) };
     const unstorable = unstorableTextIn(input);
     if (unstorable) throw new Refusal(400, unstorableTextMessage(unstorable));
