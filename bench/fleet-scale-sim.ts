@@ -55,7 +55,7 @@ export const fullFleet: Omit<FleetScaleOptions, "log"> = {
   orgs: 2000,
   agentsPerOrg: 5,
   hostsLost: 100,
-  enrolConcurrency: 10,
+  enrolConcurrency: 4,
   changes: 100,
   steadySeconds: 20,
   heartbeatSeconds: 5,
@@ -68,7 +68,7 @@ export const shortFleet: Omit<FleetScaleOptions, "log"> = {
   orgs: 20,
   agentsPerOrg: 5,
   hostsLost: 2,
-  enrolConcurrency: 10,
+  enrolConcurrency: 4,
   changes: 10,
   steadySeconds: 3,
   // Short deadlines keep a CI run brief; 20 hosts carry a heartbeat a second easily.
@@ -257,8 +257,15 @@ export async function runFleetScale(o: FleetScaleOptions): Promise<FleetScaleRes
     // Hosts come up a few at a time, as a fleet being installed would: a thousand enrolments
     // at once time out, and a retried enrolment finds its one-time token spent (see README).
     let enrolling = 0;
+    const enrolLimitMs = 300_000;
     for (let i = 0; i < o.hosts; i++) {
-      while (enrolling >= o.enrolConcurrency) await new Promise((r) => setTimeout(r, 5));
+      while (enrolling >= o.enrolConcurrency) {
+        if (performance.now() - enrolStart > enrolLimitMs)
+          throw new Error(
+            `fleet bench: only ${i - enrolling} hosts enrolled in ${enrolLimitMs / 1000} s`,
+          );
+        await new Promise((r) => setTimeout(r, 5));
+      }
       enrolling++;
       let counted = false;
       const enrolled = () => {
@@ -282,7 +289,7 @@ export async function runFleetScale(o: FleetScaleOptions): Promise<FleetScaleRes
     const failed = () => hosts.filter((h) => h.failure());
     await until(
       "every host to enrol",
-      300_000,
+      Math.max(10_000, enrolLimitMs - (performance.now() - enrolStart)),
       async () =>
         (await count(admin, `SELECT count(*) AS n FROM "WorkerHost"`)) + failed().length >= o.hosts,
     );

@@ -4,7 +4,7 @@
 // worker) in one transaction.
 
 import type { z } from "zod";
-import type { reportRequestSchema } from "../../common/worker-protocol.ts";
+import type { ObservedAgentState, reportRequestSchema } from "../../common/worker-protocol.ts";
 import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import type { Agent } from "../db/generated/client.ts";
@@ -60,26 +60,27 @@ export async function applyReport(
     // Read inside the transaction: a sandbox may have moved since the host looked.
     const placed = await tx.sandbox.findMany({
       where: { hostId: host.id },
-      select: { orgId: true },
+      select: { orgId: true, state: true, reason: true },
     });
     const mine = new Set(placed.map((s) => s.orgId));
+    const sandboxNow = new Map(placed.map((s) => [s.orgId, s]));
     const agents = await tx.agent.findMany({ where: { id: { in: agentIds } } });
     for (const a of agents) if (mine.has(a.orgId)) owned.set(a.id, a);
     ignored = agentIds.filter((id) => !owned.has(id)).length;
     const events: AuditEventInput[] = [];
+    // Read once and written in one statement each, however many agents a report carries: a
+    // thousand hosts starting their agents at once send thousands of states in seconds.
+    const sandboxChanges: { orgId: string; state: string; reason: string | null }[] = [];
+    const sandboxEvents: AuditEventInput[] = [];
     for (const s of report.sandboxes) {
-      if (!mine.has(s.tenantId)) {
+      const before = sandboxNow.get(s.tenantId);
+      if (!before) {
         ignored++;
         continue;
       }
-      const before = await tx.sandbox.findUnique({ where: { orgId: s.tenantId } });
-      if (!before || (before.state === s.state && before.reason === (s.reason ?? null))) continue;
-      const moved = await tx.sandbox.updateMany({
-        where: { orgId: s.tenantId, hostId: host.id },
-        data: { state: s.state, reason: s.reason ?? null },
-      });
-      if (moved.count === 0) continue;
-      events.push({
+      if (before.state === s.state && before.reason === (s.reason ?? null)) continue;
+      sandboxChanges.push({ orgId: s.tenantId, state: s.state, reason: s.reason ?? null });
+      sandboxEvents.push({
         orgId: s.tenantId,
         actor,
         action: "sandbox.state_changed",
@@ -88,6 +89,31 @@ export async function applyReport(
         metadata: { from: before.state, to: s.state, ...(s.reason && { reason: s.reason }) },
       });
     }
+    const at = new Date().toISOString().replace("Z", ""); // Prisma's DateTime: UTC, no zone
+    if (sandboxChanges.length > 0) {
+      // Only sandboxes still on this host change (one may have moved since it was read).
+      const changed = await tx.$queryRaw<{ orgId: string }[]>`
+        UPDATE "Sandbox" AS s
+        SET state = c.state::"SandboxState", reason = c.reason, "updatedAt" = ${at}::timestamp(3)
+        FROM unnest(${sandboxChanges.map((c) => c.orgId)}::text[],
+                    ${sandboxChanges.map((c) => c.state)}::text[],
+                    ${sandboxChanges.map((c) => c.reason)}::text[]) AS c("orgId", state, reason)
+        WHERE s."orgId" = c."orgId" AND s."hostId" = ${host.id}
+        RETURNING s."orgId"`;
+      const still = new Set(changed.map((c) => c.orgId));
+      events.push(...sandboxEvents.filter((e) => e.orgId && still.has(e.orgId)));
+    }
+
+    const observed: {
+      id: string;
+      state: string;
+      reason: string | null;
+      generation: number;
+      restartCount: number;
+      startedAt: string | null;
+    }[] = [];
+    const history: { agentId: string; kind: string; state: ObservedAgentState; message: string }[] =
+      [];
     for (const a of report.agents) {
       const agent = owned.get(a.agentId);
       // A report about an older generation is stale: the spec has moved on.
@@ -96,15 +122,13 @@ export async function applyReport(
         agent.observedState !== a.state ||
         agent.observedReason !== (a.reason ?? null) ||
         agent.observedGeneration !== a.generation;
-      await tx.agent.update({
-        where: { id: agent.id },
-        data: {
-          observedState: a.state,
-          observedReason: a.reason ?? null,
-          observedGeneration: a.generation,
-          restartCount: a.restartCount,
-          ...(a.startedAt && { startedAt: new Date(a.startedAt) }),
-        },
+      observed.push({
+        id: agent.id,
+        state: a.state,
+        reason: a.reason ?? null,
+        generation: a.generation,
+        restartCount: a.restartCount,
+        startedAt: a.startedAt ? new Date(a.startedAt).toISOString().replace("Z", "") : null,
       });
       // Its process ended under its tasks: they fail, saying why.
       const crashed = a.restartCount > agent.restartCount;
@@ -115,13 +139,11 @@ export async function applyReport(
           `the agent ${crashed ? "crashed and was restarted" : a.state === "STOPPED" ? "was stopped" : `is ${a.state.toLowerCase().replace("_", " ")}`} mid-task${a.reason ? `: ${a.reason}` : ""}`,
         );
       if (!changed || agent.observedState === a.state) continue;
-      await tx.agentEvent.create({
-        data: {
-          agentId: agent.id,
-          kind: "state",
-          state: a.state,
-          message: a.reason ?? `${agent.observedState.toLowerCase()} → ${a.state.toLowerCase()}`,
-        },
+      history.push({
+        agentId: agent.id,
+        kind: "state",
+        state: a.state,
+        message: a.reason ?? `${agent.observedState.toLowerCase()} → ${a.state.toLowerCase()}`,
       });
       events.push({
         orgId: agent.orgId,
@@ -137,6 +159,21 @@ export async function applyReport(
         },
       });
     }
+    if (observed.length > 0)
+      await tx.$executeRaw`
+        UPDATE "Agent" AS g
+        SET "observedState" = o.state::"AgentObservedState", "observedReason" = o.reason,
+            "observedGeneration" = o.generation, "restartCount" = o.restarts,
+            "startedAt" = COALESCE(o.started::timestamp(3), g."startedAt"),
+            "updatedAt" = ${at}::timestamp(3)
+        FROM unnest(${observed.map((o) => o.id)}::text[], ${observed.map((o) => o.state)}::text[],
+                    ${observed.map((o) => o.reason)}::text[],
+                    ${observed.map((o) => o.generation)}::int[],
+                    ${observed.map((o) => o.restartCount)}::int[],
+                    ${observed.map((o) => o.startedAt)}::text[])
+          AS o(id, state, reason, generation, restarts, started)
+        WHERE g.id = o.id`;
+    if (history.length > 0) await tx.agentEvent.createMany({ data: history });
     if (report.egress) events.push(...(await applyEgressReport(tx, owned, actor, report.egress)));
     if (report.disk) ignored += await applyDiskReport(tx, mine, owned, report.disk);
     await appendAuditEvents(tx, events);
