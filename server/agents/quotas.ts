@@ -9,16 +9,21 @@ export interface QuotaUse {
   memoryMb: number;
 }
 
-export async function quotaUse(tx: Tx, orgId: string, exceptAgentId?: string): Promise<QuotaUse> {
-  const agents = await tx.agent.findMany({
-    where: { orgId, ...(exceptAgentId && { id: { not: exceptAgentId } }) },
-    select: { cpuMillis: true, memoryMb: true },
-  });
+/** What `agents` use of the quotas, for a caller that has read them already. */
+export function quotaUseOf(agents: { cpuMillis: number; memoryMb: number }[]): QuotaUse {
   return {
     agents: agents.length,
     cpuMillis: agents.reduce((n, a) => n + a.cpuMillis, 0),
     memoryMb: agents.reduce((n, a) => n + a.memoryMb, 0),
   };
+}
+
+export async function quotaUse(tx: Tx, orgId: string, exceptAgentId?: string): Promise<QuotaUse> {
+  const agents = await tx.agent.findMany({
+    where: { orgId, ...(exceptAgentId && { id: { not: exceptAgentId } }) },
+    select: { cpuMillis: true, memoryMb: true },
+  });
+  return quotaUseOf(agents);
 }
 
 /**

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { whenChanged } from "../core/live.ts";
 import { createTRPCRouter, tenantProcedure } from "../core/trpc.ts";
 import type { Db } from "../db/client.ts";
-import { quotaUse } from "./quotas.ts";
+import type { SandboxState } from "../db/generated/enums.ts";
+import { quotaUseOf } from "./quotas.ts";
 import { createAgentSchema, updateAgentSchema } from "./schemas.ts";
 import { commandAgent, createAgent, deleteAgent, updateAgent } from "./service.ts";
 
@@ -50,23 +51,26 @@ async function agentStats(db: Db, orgId: string, id: string) {
   }));
 }
 
-/** Agents with their states, the sandbox, and quota use: the agents page in one answer. */
+/**
+ * Agents with their states, the sandbox, and quota use: the agents page in one answer. One
+ * transaction (one RLS scope, one connection) for both reads, and the quota use counted from
+ * the agents already read: a statement of its own each would cost a scoped transaction each.
+ */
 async function agentsOverview(db: Db, org: Org) {
-  const [agents, sandbox, used] = await Promise.all([
-    db.agent.findMany({ where: { orgId: org.id }, orderBy: { name: "asc" } }),
-    db.sandbox.findUnique({
-      where: { orgId: org.id },
-      include: { host: { select: { name: true } } },
-    }),
-    db.$transaction((tx) => quotaUse(tx, org.id)),
-  ]);
+  const { agents, sandbox } = await db.$transaction(async (tx) => ({
+    agents: await tx.agent.findMany({ where: { orgId: org.id }, orderBy: { name: "asc" } }),
+    // With its host's name in the same statement (Prisma's nested select would take two).
+    sandbox: (
+      await tx.$queryRaw<{ state: SandboxState; reason: string | null; host: string | null }[]>`
+        SELECT s.state::text AS state, s.reason, h.name AS host
+        FROM "Sandbox" s LEFT JOIN "WorkerHost" h ON h.id = s."hostId"
+        WHERE s."orgId" = ${org.id}`
+    )[0],
+  }));
+  const used = quotaUseOf(agents);
   return {
     agents,
-    sandbox: sandbox && {
-      state: sandbox.state,
-      reason: sandbox.reason,
-      host: sandbox.host?.name ?? null,
-    },
+    sandbox: sandbox ? { state: sandbox.state, reason: sandbox.reason, host: sandbox.host } : null,
     quota: {
       used,
       limits: {
