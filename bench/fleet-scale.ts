@@ -34,7 +34,7 @@ export function describeFleetScale(r: FleetScaleResult, totalMs: number): string
   const d = r.steady.db;
   return [
     `fleet bench: ${o.hosts} simulated hosts, ${o.orgs} organisations, ${o.orgs * o.agentsPerOrg} agents (${cpus().length} cores shared; heartbeat ${o.heartbeatSeconds} s, deadline ${o.deadlineSeconds} s, controller every ${o.controllerMs / 1000} s; whole run ${s(totalMs)})`,
-    `  enrol all hosts      ${s(r.enrolMs)} (${o.enrolConcurrency} at a time)${r.enrolFailures.length ? `; ${r.enrolFailures.length} hosts gave up: ${r.enrolFailures[0]}` : ""}`,
+    `  enrol              ${r.httpEnrolled} hosts over HTTP in ${s(r.enrolMs)} (${o.enrolConcurrency} at a time); the other ${o.hosts - r.httpEnrolled} in-process in ${s(r.preEnrolMs)}${r.enrolFailures.length ? `; ${r.enrolFailures.length} hosts gave up: ${r.enrolFailures[0]}` : ""}`,
     `  place all sandboxes  ${s(r.placedMs)} (controller), every agent reported running ${s(r.runningMs)}`,
     `  change → host        stop p50 ${ms(median(r.changeMs.stop))}, p95 ${ms(p95(r.changeMs.stop))}; start p50 ${ms(median(r.changeMs.start))}, p95 ${ms(p95(r.changeMs.start))} (${r.changeMs.start.length} samples)`,
     `  steady state         control plane CPU ${(r.steady.cpuCores * 100).toFixed(0)}% of a core for ${perSecond(total)} requests (${Object.entries(

@@ -5,7 +5,7 @@
 // "containers" in memory, answers at once, and tells the benchmark when an agent started or
 // stopped, which is how it times a desired-state change reaching its host.
 import { describeError } from "../common/errors.ts";
-import type { EngineInfo } from "../common/worker-protocol.ts";
+import type { EngineInfo, HostReport } from "../common/worker-protocol.ts";
 import { workerConfig } from "../worker/config.ts";
 import type {
   AgentSpec,
@@ -19,7 +19,7 @@ import type {
   SandboxDriver,
   SandboxSpec,
 } from "../worker/drivers/driver.ts";
-import { runFleetAgent } from "../worker/fleet-agent.ts";
+import { runFleetAgent, workerVersion } from "../worker/fleet-agent.ts";
 
 /** What the simulation tells the benchmark: an agent's container started or stopped. */
 export type SimulatedEvent = {
@@ -168,6 +168,17 @@ const simulatedEngine: EngineInfo = {
   containers: 0,
   runtimes: ["simulated"],
 };
+
+/** What a simulated host says about itself (as runFleetAgent would send it). */
+export function simulatedHostReport(name: string): HostReport {
+  return {
+    name,
+    version: workerVersion,
+    labels: { simulated: "true" },
+    engine: simulatedEngine,
+    driver: { name: "simulated", healthy: true, capacity: { ...simulatedCapacity } },
+  };
+}
 
 export interface SimulatedHost {
   name: string;

@@ -25,9 +25,12 @@ async function findAgent(tx: Tx | Db, orgId: string, agentId: string) {
  * its host must have room for what they add. Both weigh every tenant's sandboxes on the
  * fleet, so they look past this tenant's scope.
  */
-async function ensureSandbox(tx: Tx, orgId: string) {
+async function ensureSandbox(tx: Tx, orgId: string, requestsGrew = true) {
   if (await tx.sandbox.findUnique({ where: { orgId } })) {
-    await withSystemScope(tx, () => ensureHostHasRoom(tx, orgId));
+    // A command changes no request, so there is no room to check, and no reason to wait on
+    // the fleet's placement lock (held by the controller's whole pass; taken after this
+    // organisation's audit lock, it deadlocked against a pass moving this sandbox).
+    if (requestsGrew) await withSystemScope(tx, () => ensureHostHasRoom(tx, orgId));
     return;
   }
   await tx.sandbox.create({ data: { orgId } });
@@ -191,7 +194,7 @@ export async function commandAgent(
         after: { desiredState: updated.desiredState },
       },
     });
-    await ensureSandbox(tx, orgId);
+    await ensureSandbox(tx, orgId, false);
     await bumpOrgHost(tx, orgId);
     return updated;
   });
