@@ -11,8 +11,12 @@ const root = "/sys/fs/cgroup";
 /** Where every machine's group lives (below the v2 root, or each v1 hierarchy). */
 const parentName = "corral-microvm";
 const periodUs = 100_000;
-/** QEMU's own memory beside the guest's (device models, and under TCG its code cache). */
-export const qemuOverheadMb = 512;
+/**
+ * QEMU's own memory beside the guest's: device models, buffers and, under TCG, its code
+ * cache (bounded to 256 MiB in qemu.ts; left at its 1 GiB default, a TCG machine loading
+ * images grew 544 MiB past its guest's memory and was killed at a 512 MiB allowance).
+ */
+export const qemuOverheadMb = 640;
 
 export type CgroupVersion = "v2" | "v1" | "none";
 

@@ -11,6 +11,9 @@ import {
   type MachineNames,
 } from "./names.ts";
 
+/** MiB of TCG's code cache (QEMU's default, 1 GiB, outgrows any fixed allowance). */
+export const tcgCodeCacheMb = 256;
+
 export interface MachineShape {
   vcpus: number;
   memoryMb: number;
@@ -65,7 +68,8 @@ export function machineArgs(launch: MachineLaunch): string[] {
     "-M",
     "microvm,x-option-roms=off,pit=on,pic=on,rtc=on",
     "-accel",
-    launch.accel,
+    // TCG's translated code is QEMU's own memory: bounded, so the machine's group can be.
+    launch.accel === "tcg" ? `tcg,tb-size=${tcgCodeCacheMb}` : launch.accel,
     ...(launch.accel === "kvm" ? ["-cpu", "host"] : ["-cpu", "max"]),
     "-smp",
     String(shape.vcpus),
