@@ -15,6 +15,8 @@ process.env.E2E_MAIL_SINK_HTTP_PORT ??= "2581";
 
 export default defineConfig({
   testDir: "e2e",
+  // Run by playwright.two-web.config.ts, against two web processes.
+  testIgnore: "two-web/**",
   outputDir: "test-results/e2e",
   fullyParallel: false,
   workers: 1,

@@ -1,6 +1,8 @@
 // `npm run up`: the whole system on one machine — database (embedded PostgreSQL unless
 // DATABASE_URL is set), migrations, demo data, a production build of the web app on :3000
 // and one local worker — then the URL and demo credentials. Ctrl-C stops everything.
+// `--web-processes N` runs N web processes (on PORT+1…PORT+N, metrics on
+// CORRAL_METRICS_PORT+0…N−1) behind a round-robin balancer on PORT: the horizontal web tier.
 // First: is this Node.js one the dependencies support? (One line and exit 1 if not.)
 import "../host/check-node.mjs";
 import { existsSync } from "node:fs";
@@ -21,6 +23,7 @@ import { createEnrolmentToken } from "../../server/fleet/enrolment.ts";
 import type { HealthReport } from "../../server/health/health.ts";
 import { connectEngine, describeEngine } from "../../worker/engine/docker-engine.ts";
 import { ensureImages } from "../images/ensure-images.ts";
+import { type Balancer, startBalancer } from "./balancer.ts";
 import { type DemoModel, start as startDemoModel } from "./demo-model.ts";
 import { loadLocalSecrets } from "./local-secrets.ts";
 import { type MailSink, startMailSink } from "./mail-sink.ts";
@@ -29,8 +32,10 @@ import { runStep, Supervisor } from "./supervisor.ts";
 const { values: flags } = parseArgs({
   options: {
     "no-build": { type: "boolean", default: false },
+    "web-processes": { type: "string", default: "1" },
   },
 });
+const webProcesses = Number(flags["web-processes"]);
 
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = path.resolve(process.env.CORRAL_DATA_DIR ?? ".corral");
@@ -45,6 +50,7 @@ const supervisor = new Supervisor();
 let embedded: RunningPostgres | null = null;
 let mailSink: MailSink | null = null;
 let demoModelServer: DemoModel | null = null;
+let balancer: Balancer | null = null;
 let stopping = false;
 
 async function step<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -55,12 +61,17 @@ async function step<T>(label: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function waitForHealth(ready: (h: HealthReport) => boolean, seconds: number, what: string) {
+async function waitForHealth(
+  ready: (h: HealthReport) => boolean,
+  seconds: number,
+  what: string,
+  base = appUrl,
+) {
   const deadline = Date.now() + seconds * 1000;
   let last = "no answer";
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${appUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2000) });
       const report = (await res.json()) as HealthReport;
       if (ready(report)) return;
       last = JSON.stringify(report);
@@ -84,16 +95,25 @@ async function assertPortFree(p: number) {
 }
 
 /** Waits for health, failing at once if a supervised process dies meanwhile. */
-async function waitForStart(ready: (h: HealthReport) => boolean, seconds: number, what: string) {
+async function waitForStart(
+  ready: (h: HealthReport) => boolean,
+  seconds: number,
+  what: string,
+  base = appUrl,
+) {
   const died = supervisor.firstExit().then(({ name, code }) => {
     throw new Error(`${name} exited during start (exit code ${code}); see its output above`);
   });
-  await Promise.race([waitForHealth(ready, seconds, what), died]);
+  await Promise.race([waitForHealth(ready, seconds, what, base), died]);
 }
 
 async function main() {
+  if (!Number.isInteger(webProcesses) || webProcesses < 1 || webProcesses > 8)
+    throw new ConfigError("--web-processes takes a number from 1 to 8");
   const secrets = await loadLocalSecrets(dataDir);
-  await assertPortFree(port);
+  const webPorts =
+    webProcesses === 1 ? [port] : Array.from({ length: webProcesses }, (_, i) => port + 1 + i);
+  for (const p of new Set([port, ...webPorts])) await assertPortFree(p);
 
   const engine = await step("checking the Docker engine", () =>
     describeEngine(connectEngine(dockerHost), dockerHost),
@@ -172,6 +192,9 @@ async function main() {
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // Readable lines in a terminal, JSON lines otherwise (common/logger.ts): the processes
+    // write to a pipe here, so they are told what this one's output is.
+    CORRAL_LOG_FORMAT: process.env.CORRAL_LOG_FORMAT ?? (process.stdout.isTTY ? "text" : "json"),
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: dbUrl,
@@ -192,14 +215,43 @@ async function main() {
     );
   }
 
-  await step(`starting the web app on ${appUrl}`, async () => {
-    // Loopback unless told otherwise: a development deployment is not for the network.
-    supervisor.start("web", node, ["--import", "tsx", "server/web/serve.ts"], {
-      ...env,
-      PORT: String(port),
-      CORRAL_BIND_HOST: bindHost,
-    });
-    await waitForStart((h) => h.database?.ok === true, 60, "web app");
+  const metricsPort = process.env.CORRAL_METRICS_PORT;
+  const webs = webProcesses === 1 ? "the web app" : `${webProcesses} web processes`;
+  await step(`starting ${webs} on ${appUrl}`, async () => {
+    for (const [i, webPort] of webPorts.entries()) {
+      // Loopback unless told otherwise: a development deployment is not for the network.
+      // Behind the balancer, each process listens on loopback and trusts only it.
+      supervisor.start(
+        webProcesses === 1 ? "web" : `web-${i + 1}`,
+        node,
+        ["--import", "tsx", "server/web/serve.ts"],
+        {
+          ...env,
+          PORT: String(webPort),
+          CORRAL_BIND_HOST: webProcesses === 1 ? bindHost : "127.0.0.1",
+          ...(metricsPort && { CORRAL_METRICS_PORT: String(Number(metricsPort) + i) }),
+          ...(webProcesses > 1 && {
+            CORRAL_TRUSTED_PROXIES: [process.env.CORRAL_TRUSTED_PROXIES, "127.0.0.1"]
+              .filter(Boolean)
+              .join(","),
+          }),
+        },
+      );
+    }
+    // Each process answers for itself before the balancer sends it anyone.
+    for (const webPort of webPorts)
+      await waitForStart(
+        (h) => h.database?.ok === true,
+        90,
+        `web app on :${webPort}`,
+        `http://127.0.0.1:${webPort}`,
+      );
+    if (webProcesses > 1)
+      balancer = await startBalancer({
+        port,
+        host: bindHost,
+        backends: webPorts.map((p) => ({ host: "127.0.0.1", port: p })),
+      });
   });
 
   await step("starting the job runner (webhooks, retention)", async () => {
@@ -209,6 +261,7 @@ async function main() {
   await step("starting the local worker", async () => {
     supervisor.start("worker", node, ["--import", "tsx", "worker/main.ts"], {
       ...process.env,
+      CORRAL_LOG_FORMAT: env.CORRAL_LOG_FORMAT,
       CORRAL_CONTROL_PLANE_URL: appUrl,
       CORRAL_ENROLMENT_TOKEN: enrolmentToken,
       CORRAL_WORKER_STATE_DIR: path.join(dataDir, "worker"),
@@ -250,6 +303,13 @@ async function main() {
 
 async function shutdown(code: number): Promise<never> {
   stopping = true;
+  if (balancer)
+    console.log(
+      `balancer: requests per web process ${balancer.counts
+        .map((kinds) => Object.values(kinds).reduce((a, b) => a + b, 0))
+        .join(", ")}`,
+    );
+  await balancer?.close();
   await supervisor.stopAll();
   await mailSink?.stop();
   await demoModelServer?.close();
