@@ -32,8 +32,7 @@ export function unsupportedWorkerProtocol(headers: Headers): string | null {
   const version = sent === null ? 1 : /^\d{1,4}$/.test(sent.trim()) ? Number(sent) : Number.NaN;
   if (version >= oldestWorkerProtocolVersion && version <= workerProtocolVersion) return null;
   const served = `this control plane serves versions ${oldestWorkerProtocolVersion} and ${workerProtocolVersion}`;
-  if (Number.isNaN(version))
-    return `${workerProtocolHeader} must be a version number; ${served}`;
+  if (Number.isNaN(version)) return `${workerProtocolHeader} must be a version number; ${served}`;
   return version > workerProtocolVersion
     ? `this worker speaks protocol ${version}; ${served}: upgrade the control plane first`
     : `this worker speaks protocol ${version}; ${served}: upgrade the worker`;
@@ -321,3 +320,17 @@ export type SandboxIsolation = (typeof sandboxIsolations)[number];
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 export type ReportRequest = z.input<typeof reportRequestSchema>;
 export type ObservedAgentState = (typeof observedAgentStates)[number];
+
+/**
+ * Whether a report carries nothing: every list in it (and in its sections) is empty. A quiet
+ * host has nothing to report; only empty lists count as nothing, so a field added to the
+ * protocol is never skipped by mistake.
+ */
+export function isEmptyReport(report: object): boolean {
+  const empty = (part: unknown): boolean =>
+    Array.isArray(part)
+      ? part.length === 0
+      : part === undefined ||
+        (typeof part === "object" && part !== null && Object.values(part).every(empty));
+  return empty(report);
+}

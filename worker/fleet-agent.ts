@@ -5,7 +5,12 @@
 //   report     every 2 s: changed states, new log lines, stats.
 // Unreachable control plane: said once, retried. Refused credential: fatal.
 import { describeError, UnreachableError } from "../common/errors.ts";
-import type { DesiredState, EngineInfo, HostReport } from "../common/worker-protocol.ts";
+import {
+  type DesiredState,
+  type EngineInfo,
+  type HostReport,
+  isEmptyReport,
+} from "../common/worker-protocol.ts";
 import type { WorkerConfig } from "./config.ts";
 import { ControlPlaneClient } from "./control-plane/client.ts";
 import type { SandboxDriver } from "./drivers/driver.ts";
@@ -164,6 +169,9 @@ export async function runFleetAgent({
       await attempt("report", async () => {
         const next = await telemetry.collect();
         const egress = gateway?.recorder.drain();
+        // Nothing to say: the heartbeat already tells the control plane this host is alive
+        // (a thousand quiet hosts' empty reports were most of its requests, #15).
+        if (isEmptyReport(egress ? { ...next, egress } : next)) return;
         try {
           await client.report(egress ? { ...next, egress } : next);
         } catch (error) {

@@ -4,7 +4,11 @@
 // worker) in one transaction.
 
 import type { z } from "zod";
-import type { ObservedAgentState, reportRequestSchema } from "../../common/worker-protocol.ts";
+import {
+  isEmptyReport,
+  type ObservedAgentState,
+  type reportRequestSchema,
+} from "../../common/worker-protocol.ts";
 import { type AuditEventInput, appendAuditEvents } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import type { Agent } from "../db/generated/client.ts";
@@ -19,19 +23,7 @@ type Report = Omit<Parsed, "egress" | "disk"> & Partial<Pick<Parsed, "egress" | 
 /** Lines kept per agent; older ones are trimmed as new ones arrive. */
 export const logLinesKept = 2000;
 
-/**
- * Whether a report carries nothing: what a quiet host sends every couple of seconds. Only
- * empty lists (and sections of them) count as nothing, so a field added to the protocol is
- * never skipped by mistake.
- */
-export function isEmptyReport(report: Report): boolean {
-  const empty = (part: unknown): boolean =>
-    Array.isArray(part)
-      ? part.length === 0
-      : part === undefined ||
-        (typeof part === "object" && part !== null && Object.values(part).every(empty));
-  return empty(report);
-}
+export { isEmptyReport };
 
 export async function applyReport(
   db: Db,
