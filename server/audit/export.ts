@@ -11,25 +11,53 @@ import type { AuditFilters } from "./filters.ts";
 export const exportFormats = ["csv", "ndjson"] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
-/** Columns in export order: name → SQL. Text goes through csv_safe in CSV exports. */
-const columns: [string, string, "text" | "raw"][] = [
-  ["seq", "seq", "raw"],
-  ["occurredAt", `to_char("occurredAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, "raw"],
-  ["actorType", `"actorType"::text`, "raw"],
-  ["actorId", `"actorId"`, "text"],
-  ["actorName", `"actorName"`, "text"],
-  ["action", "action", "text"],
-  ["targetType", `"targetType"`, "text"],
-  ["targetId", `"targetId"`, "text"],
-  ["targetName", `"targetName"`, "text"],
-  ["outcome", "outcome::text", "raw"],
-  ["ipAddress", `"ipAddress"`, "text"],
-  ["userAgent", `"userAgent"`, "text"],
-  ["requestId", `"requestId"`, "text"],
-  ["metadata", "metadata", "raw"],
-  ["prevHash", `"prevHash"`, "raw"],
-  ["hash", "hash", "raw"],
+/**
+ * Columns in export order: name → SQL, whether CSV exports pass it through csv_safe, and how
+ * NDJSON writes its value: a number or JSON as it is, "plain" text (dates, enum names,
+ * hashes: nothing to escape) between quotes, any other text escaped by to_json.
+ */
+type JsonKind = "number" | "plain" | "text" | "json";
+const columns: [string, string, "text" | "raw", JsonKind][] = [
+  ["seq", "seq", "raw", "number"],
+  ["occurredAt", `to_char("occurredAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, "raw", "plain"],
+  ["actorType", `"actorType"::text`, "raw", "plain"],
+  ["actorId", `"actorId"`, "text", "text"],
+  ["actorName", `"actorName"`, "text", "text"],
+  ["action", "action", "text", "text"],
+  ["targetType", `"targetType"`, "text", "text"],
+  ["targetId", `"targetId"`, "text", "text"],
+  ["targetName", `"targetName"`, "text", "text"],
+  ["outcome", "outcome::text", "raw", "plain"],
+  ["ipAddress", `"ipAddress"`, "text", "text"],
+  ["userAgent", `"userAgent"`, "text", "text"],
+  ["requestId", `"requestId"`, "text", "text"],
+  ["metadata", "metadata", "raw", "json"],
+  ["prevHash", `"prevHash"`, "raw", "plain"],
+  ["hash", "hash", "raw", "plain"],
 ];
+
+const jsonValue: Record<JsonKind, (sql: string) => string> = {
+  number: (sql) => `${sql}::text`,
+  plain: (sql) => `'"' || ${sql} || '"'`,
+  text: (sql) => `to_json(${sql})::text`,
+  json: (sql) => `${sql}::text`,
+};
+
+/**
+ * One JSON object per row, the same text row_to_json writes, put together from constant
+ * keys: row_to_json escapes every key of every row and every value through to_json, which
+ * made NDJSON exports a third slower than CSV.
+ */
+export const ndjsonLine = columns
+  .map(
+    ([name, sql, , kind], i) =>
+      `'${i === 0 ? "{" : ","}"${name}":' || coalesce(${jsonValue[kind](sql)}, 'null')`,
+  )
+  .concat(`'}'`)
+  .join(" || ");
+
+/** The export's columns as row_to_json would name them (for tests comparing the two). */
+export const exportColumnsSql = columns.map(([name, sql]) => `${sql} AS "${name}"`).join(", ");
 
 /**
  * Text a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
@@ -48,8 +76,7 @@ function copyStatement(where: string, format: ExportFormat): string {
   }
   // One JSON object per line. CSV mode with separator and quote characters that JSON always
   // escapes (U+001F, U+001E) writes each line verbatim; text mode would double backslashes.
-  const select = columns.map(([name, sql]) => `${sql} AS "${name}"`).join(", ");
-  return `COPY (SELECT row_to_json(e) FROM (SELECT ${select} ${from}) e) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e')`;
+  return `COPY (SELECT ${ndjsonLine} ${from}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e')`;
 }
 
 /** Exports one organisation may run at once: a tenant cannot hold every export connection. */
