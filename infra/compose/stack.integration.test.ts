@@ -48,7 +48,8 @@ async function freePort(): Promise<number> {
 let databaseUrl = "";
 let hostDir = "";
 let overrideFile = "";
-let env: NodeJS.ProcessEnv = {};
+// What docker-compose sees: only what the stack needs, so the host's own settings stay out.
+let env: Record<string, string | undefined> = {};
 let base = "";
 const timings: Record<string, number> = {};
 
@@ -63,7 +64,7 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
 
 function compose(...args: string[]) {
   return run("docker-compose", ["-p", project, "-f", composeFile, "-f", overrideFile, ...args], {
-    env,
+    env: env as NodeJS.ProcessEnv,
     maxBuffer: 32 * 1024 * 1024,
   });
 }
@@ -108,6 +109,9 @@ async function signIn(email: string, password: string): Promise<string> {
 
 describe("the one-server stack from images (compose)", () => {
   beforeAll(async () => {
+    await run("docker-compose", ["version"]).catch(() => {
+      throw new Error("this test needs docker-compose (Debian: apt-get install docker-compose)");
+    });
     const docker = connectEngine(dockerHost);
     const log = () => {};
     const [web, worker] = await timed("images", async () => {

@@ -160,7 +160,13 @@ async function contentTag(
 ): Promise<string> {
   const hash = createHash("sha256");
   hash.update(`${base}\0${process.version}\0${tree}\0`);
-  for (const file of [`infra/images/${service}/Dockerfile`, ...files]) {
+  // How the image is made is part of it too: this file and the package walk.
+  const recipe = [
+    `infra/images/${service}/Dockerfile`,
+    "infra/images/service-images.ts",
+    "infra/images/package-closure.ts",
+  ];
+  for (const file of [...recipe, ...files]) {
     hash.update(`\0${file}\0`);
     hash.update(await readFile(path.join(repo, file)));
   }
