@@ -3,7 +3,7 @@
 // whichever process answers, and each process answers each kind of request.
 import { expect, type Page, test } from "@playwright/test";
 import { baseURL, webMetricsPort } from "../../playwright.two-web.config.ts";
-import { signIn } from "../helpers.ts";
+import { signIn, sql } from "../helpers.ts";
 
 type Stats = Record<string, number>[];
 
@@ -67,8 +67,16 @@ test("one session, tRPC, live streams, exports and worker long-polls, served by 
     },
   });
   expect(created.status(), await created.text()).toBe(200);
-  // Every answer names its request; behind the balancer, the balancer's id is kept.
-  expect(created.headers()["x-request-id"]).toMatch(/^lb-[0-9a-f-]{36}$/);
+  // Every answer names its request (behind the balancer, the balancer's id is kept), and so
+  // does the audit event the request wrote.
+  const requestId = created.headers()["x-request-id"];
+  expect(requestId).toMatch(/^lb-[0-9a-f-]{36}$/);
+  expect(
+    await sql(`SELECT "requestId" FROM "AuditEvent" WHERE action = $1 AND "targetName" = $2`, [
+      "agent.created",
+      name,
+    ]),
+  ).toEqual([{ requestId }]);
   await expect(page.getByTestId("agent-row").filter({ hasText: name })).toBeVisible();
 
   // Audit exports stream from either process, with the session made on one of them.

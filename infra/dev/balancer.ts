@@ -34,7 +34,9 @@ export async function startBalancer(options: {
   host: string;
   backends: { host: string; port: number }[];
 }): Promise<Balancer> {
-  const agent = new Agent({ keepAlive: true });
+  // Idle connections are dropped after 4 s, before the web server's keep-alive timeout (5 s)
+  // closes them: reusing one the server is closing would be a 502 now and then.
+  const agent = new Agent({ keepAlive: true, timeout: 4000 });
   const counts = options.backends.map((): Record<string, number> => ({}));
   let next = 0;
   const server: Server = createServer((req, res) => {

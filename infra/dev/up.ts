@@ -281,7 +281,8 @@ async function main() {
         .join(","),
       DOCKER_HOST: dockerHost,
     });
-    await waitForStart((h) => h.workers?.live > 0, 30, "worker");
+    // Its first start builds missing images and compiles its code: slow on a busy machine.
+    await waitForStart((h) => h.workers?.live > 0, 90, "worker", `http://127.0.0.1:${webPorts[0]}`);
   });
 
   console.log(
