@@ -55,6 +55,12 @@ export async function applyReport(
       select: { orgId: true, state: true, reason: true },
     });
     const mine = new Set(placed.map((s) => s.orgId));
+    // Its organisations first, in one order: an agent command holds its organisation's row
+    // (FOR UPDATE) while it changes the agent, and the audit events below need that row; taken
+    // last, a report and a command could each hold what the other waits for (a deadlock).
+    if (mine.size > 0)
+      await tx.$queryRaw`
+        SELECT id FROM "Organization" WHERE id = ANY(${[...mine]}::text[]) ORDER BY id FOR KEY SHARE`;
     const sandboxNow = new Map(placed.map((s) => [s.orgId, s]));
     const agents = await tx.agent.findMany({ where: { id: { in: agentIds } } });
     for (const a of agents) if (mine.has(a.orgId)) owned.set(a.id, a);
