@@ -93,10 +93,10 @@ export const fleetRouter = createTRPCRouter({
     .input(operatorIsolationSchema)
     .mutation(async ({ ctx, input }) => {
       const org = await ctx.db.organization.findFirst({
-        where: { slug: input.orgSlug, deletedAt: null },
+        where: { slug: input.organization, deletedAt: null },
         select: { id: true },
       });
-      if (!org) throw new DomainError("NOT_FOUND", "No such organisation.", "orgSlug");
+      if (!org) throw new DomainError("NOT_FOUND", "No such organisation.", "organization");
       return changeIsolation(ctx.db, {
         orgId: org.id,
         isolation: input.isolation,

@@ -113,10 +113,18 @@ describe("isolation as a choice", () => {
     await db.user.update({ where: { id: operatorUser.id }, data: { isOperator: true } });
     const operator = createCaller(contextFor(db, operatorUser));
     await expect(
-      owner.fleet.setOrgIsolation({ orgSlug: org.slug, isolation: "CONTAINER", locked: false }),
+      owner.fleet.setOrgIsolation({
+        organization: org.slug,
+        isolation: "CONTAINER",
+        locked: false,
+      }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
 
-    await operator.fleet.setOrgIsolation({ orgSlug: org.slug, isolation: "MICROVM", locked: true });
+    await operator.fleet.setOrgIsolation({
+      organization: org.slug,
+      isolation: "MICROVM",
+      locked: true,
+    });
     await expect(
       owner.organizations.setIsolation({ orgSlug: org.slug, isolation: "CONTAINER" }),
     ).rejects.toMatchObject({
@@ -135,7 +143,11 @@ describe("isolation as a choice", () => {
       metadata: { after: { isolation: "MICROVM", locked: true } },
     });
     await expect(
-      operator.fleet.setOrgIsolation({ orgSlug: "no-such-org", isolation: null, locked: false }),
+      operator.fleet.setOrgIsolation({
+        organization: "no-such-org",
+        isolation: null,
+        locked: false,
+      }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -24,8 +24,10 @@ export const isolationSchema = z
 
 export const setIsolationSchema = z.object({ isolation: isolationSchema });
 
+// The organisation an operator acts on is named, not entered: `organization`, not the tenant
+// procedures' `orgSlug` (an operator is no member, and no tenant check applies).
 export const operatorIsolationSchema = z.object({
-  orgSlug: z.string().min(1).max(64),
+  organization: z.string().min(1).max(64),
   isolation: isolationSchema,
   /** Locked: the organisation's owners can no longer change it. */
   locked: z.boolean(),

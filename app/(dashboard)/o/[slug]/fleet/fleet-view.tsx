@@ -339,7 +339,7 @@ function OrgIsolation() {
         onSubmit={(e) => {
           e.preventDefault();
           change.mutate({
-            orgSlug: orgSlug.trim(),
+            organization: orgSlug.trim(),
             isolation: isolation === "AUTO" ? null : isolation,
             locked,
           });
