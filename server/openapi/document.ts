@@ -5,7 +5,6 @@ import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { auditExportPath } from "./export-path.ts";
 import { restBasePath, restRouter } from "./router.ts";
 
-
 let cached: OpenAPIObject | undefined;
 
 // The generator describes a refused input's issues by message only; ours also name the
