@@ -85,6 +85,15 @@ export const hostReportSchema = z.object({
 
 export const enrolRequestSchema = hostReportSchema.extend({
   token: z.string().min(1).max(200),
+  /**
+   * The credential the worker chose (32 random bytes), so that an enrolment whose answer was
+   * lost can be asked again with the same token and get the same host back. Optional: without
+   * it the control plane chooses, as version 1 workers expect.
+   */
+  credential: z
+    .string()
+    .regex(/^crlh_[A-Za-z0-9_-]{43}$/, "credential: crlh_ and 32 random bytes in base64url")
+    .optional(),
 });
 export const enrolResponseSchema = z.object({ hostId: z.string(), credential: z.string() });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { connectTestDb } from "../../test/db.ts";
 import { enrolTestHost, hostReport, operatorActor } from "../../test/fleet.ts";
@@ -103,6 +104,29 @@ describe("host enrolment", () => {
         where: { action: "worker.enrolment_refused", actorName: { in: names }, outcome: "DENIED" },
       }),
     ).toBe(4);
+  });
+
+  it("answers a worker that asks again with its token and chosen credential (its answer was lost)", async () => {
+    const name = unique("retry");
+    const chosen = `crlh_${randomBytes(32).toString("base64url")}`;
+    const request = { ...hostReport(name), token: await token(), credential: chosen };
+    const first = await enrolHost(db, request, {});
+    expect(first).toMatchObject({ credential: chosen });
+    const enrolled = await db.auditEvent.count({
+      where: { action: "worker.enrolled", actorName: name },
+    });
+    // The same token and credential: the same host, nothing new recorded.
+    expect(await enrolHost(db, request, {})).toEqual(first);
+    expect(
+      await db.auditEvent.count({ where: { action: "worker.enrolled", actorName: name } }),
+    ).toBe(enrolled);
+    // The token alone, or with another credential, is a used token.
+    const other = `crlh_${randomBytes(32).toString("base64url")}`;
+    for (const attempt of [{ credential: undefined }, { credential: other }])
+      expect(await enrolHost(db, { ...request, ...attempt }, {})).toEqual({
+        refused: "enrolment token already used",
+      });
+    expect((await authenticateHost(db, `Bearer ${chosen}`))?.name).toBe(name);
   });
 
   it("refuses expired and unknown tokens", async () => {

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { EnrolRequest } from "../../common/worker-protocol.ts";
 import { type AuditActor, type AuditRequest, recordAuditEvent } from "../audit/record.ts";
-import type { Db } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
 import { hashToken } from "../tokens/secret-token.ts";
 
 export const enrolmentTokenPrefix = "crle_";
@@ -52,7 +52,8 @@ export async function enrolHost(
   request: AuditRequest,
   options: { deadlineSeconds?: number } = {},
 ) {
-  const credential = `${hostCredentialPrefix}${randomBytes(32).toString("base64url")}`;
+  const credential =
+    req.credential ?? `${hostCredentialPrefix}${randomBytes(32).toString("base64url")}`;
   return db.$transaction(async (tx) => {
     // Locked, so two workers racing with one token cannot both get in.
     const [token] = await tx.$queryRaw<
@@ -62,9 +63,10 @@ export async function enrolHost(
         usedAt: Date | null;
         hostName: string | null;
         replaceHost: boolean;
+        hostId: string | null;
       }[]
     >`
-      SELECT id, "expiresAt", "usedAt", "hostName", "replaceHost" FROM "EnrolmentToken"
+      SELECT id, "expiresAt", "usedAt", "hostName", "replaceHost", "hostId" FROM "EnrolmentToken"
       WHERE "tokenHash" = ${hashToken(req.token)} FOR UPDATE`;
     const refuse = async (why: string) => {
       await recordAuditEvent(tx, {
@@ -77,7 +79,13 @@ export async function enrolHost(
       return { refused: why } as const;
     };
     if (!token) return refuse("unknown enrolment token");
-    if (token.usedAt) return refuse("enrolment token already used");
+    if (token.usedAt) {
+      // The same worker asking again (its answer was lost): it holds the token and the
+      // credential it chose, so it gets the host it already became. Nothing changes.
+      if (req.credential && token.hostId && (await sameEnrolment(tx, token.hostId, credential)))
+        return { hostId: token.hostId, credential } as const;
+      return refuse("enrolment token already used");
+    }
     if (token.expiresAt.getTime() <= Date.now()) return refuse("enrolment token expired");
     if (token.hostName && token.hostName !== req.name)
       return refuse(`this enrolment token is for host ${token.hostName}, not ${req.name}`);
@@ -131,6 +139,15 @@ export async function enrolHost(
     });
     return { hostId: host.id, credential } as const;
   });
+}
+
+/** Whether the host enrolled with this token holds `credential` (and is not revoked). */
+async function sameEnrolment(tx: Tx, hostId: string, credential: string): Promise<boolean> {
+  const host = await tx.workerHost.findUnique({
+    where: { id: hostId },
+    select: { credentialHash: true, revokedAt: true },
+  });
+  return Boolean(host && !host.revokedAt && host.credentialHash === hashToken(credential));
 }
 
 /** The host presenting `authorization` (Bearer host credential), if enrolled and not revoked. */
