@@ -32,6 +32,7 @@ import { workerConfig } from "../worker/config.ts";
 import { EngineContainerDriver } from "../worker/drivers/engine-container/index.ts";
 import { connectEngine, describeEngine } from "../worker/engine/docker-engine.ts";
 import { runFleetAgent } from "../worker/fleet-agent.ts";
+import { recordSamples } from "./results.ts";
 import { median, p95 } from "./stats.ts";
 
 const starts = Number(process.env.BENCH_AGENT_STARTS ?? 30);
@@ -332,6 +333,19 @@ try {
     await c.remove({ force: true });
   }
 
+  recordSamples("agents", "raw create+start", raw);
+  for (const { size, cold, warm } of results) {
+    recordSamples(
+      "agents",
+      `cold start, ${size} sandboxes`,
+      cold.map((s) => s.total),
+    );
+    recordSamples(
+      "agents",
+      `warm start, ${size} sandboxes`,
+      warm.map((s) => s.total),
+    );
+  }
   const stepLines = (label: string, samples: Start[]) => {
     const medians = stepNames.map((name) => median(samples.map((s) => s.steps[name])));
     const sum = medians.reduce((a, b) => a + b, 0);

@@ -34,6 +34,7 @@ import { testServerUrl, uniqueDatabaseName } from "../test/database-server.ts";
 import { ensureBuild } from "./load/build.ts";
 import { type RunResult, runScenario } from "./load/scenario.ts";
 import { startWebServer, type WebServer } from "./load/web-server.ts";
+import { recordPercentiles } from "./results.ts";
 
 const short = process.argv.includes("--short") || process.env.BENCH_SHORT === "1";
 const seconds = short ? 0.6 : Number(process.env.BENCH_LOAD_SECONDS ?? 5);
@@ -326,6 +327,8 @@ try {
   for (const s of servers) await s.stop();
   servers.length = 0;
 
+  for (const r of results)
+    recordPercentiles({ section: "load", name: r.name, p50: r.p50, p95: r.p95, p99: r.p99 });
   const report = loadReport(results, { seconds, connections, short, mailed });
   console.log(report);
   if (!short) {

@@ -1,13 +1,32 @@
 // `npm run bench`: every benchmark, one after another, each reporting ratios against a
-// baseline it measures in the same run.
-// BENCH_ONLY=audit|load|agents|gateway|tasks|microvm|fleet runs one.
-const only = process.env.BENCH_ONLY;
-if (!only || only === "audit") await import("./audit.ts");
-if (!only || only === "load") await import("./load.ts");
-if (!only || only === "agents") await import("./agents.ts");
-if (!only || only === "gateway") await import("./gateway.ts");
-if (!only || only === "tasks") await import("./tasks.ts");
-if (!only || only === "microvm") await import("./microvm.ts");
-if (!only || only === "fleet") await import("./fleet-scale.ts");
+// baseline it measures in the same run; what they print, with a chart of the latencies they
+// recorded, is kept in bench/results/<date>.md and .png (results.ts).
+// BENCH_ONLY=audit|load|agents|gateway|tasks|microvm|fleet runs one (then <date>-<name>.md).
+// BENCH_SHORT=1 runs the short modes, which prove the benches work and keep no results.
+import { beginSection, teeConsole, writeResults } from "./results.ts";
 
-export {};
+const sections = {
+  audit: "./audit.ts",
+  load: "./load.ts",
+  agents: "./agents.ts",
+  gateway: "./gateway.ts",
+  tasks: "./tasks.ts",
+  microvm: "./microvm.ts",
+  fleet: "./fleet-scale.ts",
+} as const;
+
+const only = process.env.BENCH_ONLY;
+if (only && !(only in sections)) {
+  console.error(`BENCH_ONLY must be one of ${Object.keys(sections).join(", ")}`);
+  process.exit(2);
+}
+teeConsole();
+for (const [name, file] of Object.entries(sections)) {
+  if (only && only !== name) continue;
+  beginSection(name);
+  await import(file);
+}
+if (!process.env.BENCH_SHORT) {
+  const { md, png } = await writeResults(undefined, only);
+  console.log(`bench: results in ${md}${png ? ` and ${png}` : ""}`);
+}
