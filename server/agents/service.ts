@@ -10,7 +10,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { withSystemScope } from "../db/tenant-scope.ts";
 import { placeSandboxes } from "../fleet/controller.ts";
 import { bumpOrgHost } from "../fleet/desired.ts";
-import { ensureHostHasRoom } from "../fleet/reservations.ts";
+import { ensureHostHasRoom, lockPlacement } from "../fleet/reservations.ts";
 import { checkQuota, lockOrg } from "./quotas.ts";
 import type { CreateAgentInput, UpdateAgentInput } from "./schemas.ts";
 
@@ -68,6 +68,8 @@ export async function createAgent(
       "Confirm your email address before creating agents: open the link we sent you.",
     );
   return db.$transaction(async (tx) => {
+    // Placement before the organisation's locks, always (lockPlacement says why).
+    await lockPlacement(tx);
     await checkQuota(tx, orgId, { cpuMillis: input.cpuMillis, memoryMb: input.memoryMb });
     if (await tx.agent.findUnique({ where: { orgId_name: { orgId, name: input.name } } }))
       throw new DomainError("CONFLICT", `An agent named ${input.name} already exists.`, "name");
@@ -105,6 +107,7 @@ export async function updateAgent(
   request: AuditRequest,
 ) {
   return db.$transaction(async (tx) => {
+    await lockPlacement(tx); // before the organisation's locks: a grown agent weighs its host
     const before = await findAgent(tx, orgId, input.agentId);
     // Only spec fields (the input also carries orgSlug and agentId); unset ones stay.
     const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
@@ -152,6 +155,9 @@ export async function commandAgent(
   request: AuditRequest,
 ) {
   return db.$transaction(async (tx) => {
+    // Only a tenant without a sandbox is placed by a command; then placement's lock goes first.
+    if (!(await tx.sandbox.findUnique({ where: { orgId }, select: { id: true } })))
+      await lockPlacement(tx);
     await lockOrg(tx, orgId);
     const agent = await findAgent(tx, orgId, agentId);
     if (agent.quarantinedAt && command !== "stop")

@@ -84,9 +84,17 @@ export async function withSystemScope<T>(tx: Tx, work: () => Promise<T>): Promis
   const [current] = await tx.$queryRaw<{ scope: string | null }[]>`
     SELECT current_setting('corral.org_id', true) AS scope`;
   await tx.$executeRaw`SELECT set_config('corral.org_id', ${systemScope}, true)`;
+  const narrow = () =>
+    tx.$executeRaw`SELECT set_config('corral.org_id', ${current?.scope ?? ""}, true)`;
+  let result: T;
   try {
-    return await work();
-  } finally {
-    await tx.$executeRaw`SELECT set_config('corral.org_id', ${current?.scope ?? ""}, true)`;
+    result = await work();
+  } catch (error) {
+    // Narrowed again if the transaction still takes statements (a refusal thrown by code);
+    // after a failed statement it takes none, and the first error is the one to report.
+    await narrow().catch(() => undefined);
+    throw error;
   }
+  await narrow();
+  return result;
 }

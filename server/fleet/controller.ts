@@ -12,7 +12,7 @@ import {
   planPlacement,
   whyUnplaced,
 } from "./placement.ts";
-import { cpuOvercommit, reservationsByOrg } from "./reservations.ts";
+import { cpuOvercommit, lockPlacement, reservationsByOrg } from "./reservations.ts";
 
 const scheduler = { type: "SYSTEM" as const, name: "Scheduler" };
 
@@ -23,7 +23,7 @@ export interface FleetOptions {
 
 /** Applies the placement plan inside `tx`; returns the moves made. */
 export async function placeSandboxes(tx: Tx, options: FleetOptions): Promise<PlacementMove[]> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('fleet:placement', 0))`;
+  await lockPlacement(tx);
   const now = options.now ?? new Date();
   const liveSince = new Date(now.getTime() - options.deadlineSeconds * 1000);
   const [hosts, sandboxes] = await Promise.all([

@@ -45,12 +45,22 @@ export async function reservationsByOrg(
 }
 
 /**
+ * The fleet's placement lock, held until the transaction ends. Lock order: this first, then
+ * any organisation's locks (its row, its audit chain). The controller's pass holds it while it
+ * writes the audit events of every organisation it moves, so a tenant's change that took its
+ * organisation's locks first and then waited here would deadlock against it.
+ */
+export async function lockPlacement(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('fleet:placement', 0))`;
+}
+
+/**
  * After an organisation's agents grew, checks that the host already running its sandbox can
  * still hold everything placed on it; refuses the change otherwise (moving a running sandbox
  * would restart every agent in it). Call at system scope, inside the change's transaction.
  */
 export async function ensureHostHasRoom(tx: Tx, orgId: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('fleet:placement', 0))`;
+  await lockPlacement(tx);
   const sandbox = await tx.sandbox.findUnique({
     where: { orgId },
     select: { host: { select: { id: true, capacityMillis: true, capacityMemoryMb: true } } },

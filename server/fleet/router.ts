@@ -11,7 +11,7 @@ import { changeIsolation, operatorIsolationSchema } from "../organizations/isola
 import { placeSandboxes } from "./controller.ts";
 import { bumpHosts } from "./desired.ts";
 import { createEnrolmentToken } from "./enrolment.ts";
-import { reservationsByOrg } from "./reservations.ts";
+import { lockPlacement, reservationsByOrg } from "./reservations.ts";
 
 const hostId = z.object({ hostId: z.string().min(1).max(64) });
 
@@ -136,6 +136,7 @@ export const fleetRouter = createTRPCRouter({
     .input(hostId.extend({ state: z.enum(["cordon", "uncordon", "drain", "revoke"]) }))
     .mutation(async ({ ctx, input }) => {
       await ctx.db.$transaction(async (tx) => {
+        await lockPlacement(tx); // first: the placement below follows the audit event
         const host = await tx.workerHost.findUnique({ where: { id: input.hostId } });
         if (!host) throw new DomainError("NOT_FOUND", "No such host.");
         const data = {

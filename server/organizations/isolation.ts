@@ -11,6 +11,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { withSystemScope } from "../db/tenant-scope.ts";
 import { placeSandboxes } from "../fleet/controller.ts";
 import { offersContainer, offersMicrovm } from "../fleet/placement.ts";
+import { lockPlacement } from "../fleet/reservations.ts";
 
 export const isolationChoices = ["MICROVM", "CONTAINER"] as const;
 export type IsolationChoice = (typeof isolationChoices)[number];
@@ -45,6 +46,8 @@ export interface IsolationChange {
 /** Sets the wall (and, for operators, the lock); audited and re-placed in one transaction. */
 export async function changeIsolation(db: Db, change: IsolationChange) {
   return db.$transaction(async (tx) => {
+    // Placement's lock before the organisation's row and audit chain (lockPlacement says why).
+    await lockPlacement(tx);
     const before = await tx.organization.findFirst({
       where: { id: change.orgId, deletedAt: null },
       select: { id: true, name: true, isolation: true, isolationLocked: true },
