@@ -391,7 +391,13 @@ describe("the worker fleet on a real engine", () => {
       "the task to succeed",
       async () =>
         (await caller.tasks.get({ orgSlug: org.slug, taskId: task.id })).status === "SUCCEEDED",
-    );
+    ).catch(async (error: Error) => {
+      const logs = await agents.logs({ orgSlug: org.slug, agentId: agent.id });
+      const row = await caller.tasks.get({ orgSlug: org.slug, taskId: task.id });
+      throw new Error(
+        `${error.message}\ntask: ${row.status} ${row.reason ?? ""}\nagent logs:\n${logs.map((l) => l.text).join("\n")}`,
+      );
+    });
     const events = await db.taskEvent.findMany({
       where: { taskId: task.id },
       orderBy: { seq: "asc" },

@@ -37,6 +37,11 @@ export class Reconciler {
   sandboxProblems = new Map<string, string>();
   /** Tenants whose sandbox was ready at the last pass. */
   readyTenants = new Set<string>();
+  /**
+   * Tenants some pass has walked since this worker started: until then nothing is known of
+   * them (after a restart their agents are still running), so nothing is reported.
+   */
+  walkedTenants = new Set<string>();
   /** What the pass under way has met so far; it replaces the above when the pass ends. */
   private met = { agents: new Map<string, string>(), sandboxes: new Map<string, string>() };
 
@@ -93,6 +98,7 @@ export class Reconciler {
     for (const tenantId of this.doors?.tenants() ?? []) {
       if (inScope(tenantId) && !wanted.has(tenantId)) await this.doors?.closeTenant(tenantId);
     }
+    for (const sandbox of desiredHere) this.walkedTenants.add(sandbox.tenantId);
     if (!only) {
       this.readyTenants = readyNow;
       this.agentProblems = this.met.agents;

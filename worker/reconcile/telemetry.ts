@@ -57,6 +57,8 @@ export class Telemetry {
     for (const key of this.sent.keys())
       if (!current.has(key.replace(/^disk:/, ""))) this.sent.delete(key);
     for (const sandbox of desired.sandboxes) {
+      // Not walked yet since a restart: "provisioning" would fail the tasks of running agents.
+      if (!this.reconciler.walkedTenants.has(sandbox.tenantId)) continue;
       const problem = this.reconciler.sandboxProblems.get(sandbox.tenantId);
       const ready = this.reconciler.readyTenants.has(sandbox.tenantId);
       const state = {
