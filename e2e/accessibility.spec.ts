@@ -36,6 +36,8 @@ async function scan(page: Page, name: string, testInfo: Parameters<typeof snapsh
 test("signed-out pages pass axe in light and dark, desktop and phone", async ({
   page,
 }, testInfo) => {
+  // Sixteen scans and full-page screenshots, first in the run while the worker still starts.
+  test.setTimeout(120_000);
   for (const [name, path] of [
     ["sign-in", "/sign-in"],
     ["sign-up", "/sign-up"],
