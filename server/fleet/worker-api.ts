@@ -16,6 +16,7 @@ import {
 } from "../../common/worker-protocol.ts";
 import { hit, RateLimitedError } from "../auth/rate-limits.ts";
 import { requestInfo } from "../auth/request-info.ts";
+import { BodyTooLarge, readCapped } from "../core/capped-body.ts";
 import { webConfig } from "../core/config.ts";
 import { channels, listenFor, notificationsLive } from "../core/notify.ts";
 import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
@@ -33,34 +34,12 @@ const json = (body: unknown, status = 200) =>
 /** The most a worker may send in one request (a report of a busy host fits well within). */
 export const maxWorkerBodyBytes = 8 * 1024 * 1024;
 
-class TooLarge extends Error {}
-
-/** The body as text, refusing more than `max` bytes whatever Content-Length claims. */
-async function readCapped(req: Request, max: number): Promise<string> {
-  if (Number(req.headers.get("content-length") ?? 0) > max) throw new TooLarge();
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 async function parse<S extends z.ZodType>(req: Request, schema: S, what: string) {
   let raw: unknown = null;
   try {
     raw = JSON.parse(await readCapped(req, maxWorkerBodyBytes));
   } catch (error) {
-    if (error instanceof TooLarge)
+    if (error instanceof BodyTooLarge)
       return { error: json({ error: `${what} is larger than ${maxWorkerBodyBytes} bytes` }, 413) };
   }
   const unstorable = unstorableTextIn(raw);

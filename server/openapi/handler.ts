@@ -10,6 +10,7 @@ import { z } from "zod";
 import { describeError } from "../../common/errors.ts";
 import { authenticateApiKey, bearerApiKey } from "../api-keys/authenticate.ts";
 import { requestInfo } from "../auth/request-info.ts";
+import { BodyTooLarge, readCapped } from "../core/capped-body.ts";
 import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
 import { type Context, describeIssues } from "../core/trpc.ts";
 import { db } from "../db/client.ts";
@@ -82,24 +83,12 @@ const codeOfStatus: Record<number, string> = {
 
 /** The body as text, refusing more than the limit whatever Content-Length claims. */
 async function readBody(req: Request): Promise<string> {
-  const tooLarge = () =>
-    new Refusal(413, `The body is larger than ${maxRestBodyBytes / 1024 / 1024} MiB.`);
-  if (Number(req.headers.get("content-length") ?? 0) > maxRestBodyBytes) throw tooLarge();
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxRestBodyBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
+  try {
+    return await readCapped(req, maxRestBodyBytes);
+  } catch (error) {
+    if (!(error instanceof BodyTooLarge)) throw error;
+    throw new Refusal(413, `The body is larger than ${maxRestBodyBytes / 1024 / 1024} MiB.`);
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** A POST's JSON object (no body at all counts as an empty one). */
