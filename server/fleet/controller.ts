@@ -121,6 +121,8 @@ export async function reconcileFleet(db: Db, options: FleetOptions) {
   const liveSince = new Date(now.getTime() - options.deadlineSeconds * 1000);
   return db.$transaction(
     async (tx) => {
+      // Placement's lock first, before any host row or audit chain, as every path takes it.
+      await lockPlacement(tx);
       const lost = await tx.workerHost.updateManyAndReturn({
         where: { lostAt: null, revokedAt: null, lastHeartbeatAt: { lte: liveSince } },
         data: { lostAt: now },
