@@ -9,12 +9,14 @@
 // Size with BENCH_AUDIT_EVENTS (default 1,000,000) and BENCH_AUDIT_ORGS (default 200).
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { auditWhere } from "../server/audit/filters.ts";
 import {
   type AuditEventInput,
   appendAuditEvents,
   recordAuditEvent,
 } from "../server/audit/record.ts";
+import { appRole } from "../server/db/app-role.ts";
 import { createDb } from "../server/db/client.ts";
 import {
   dropDatabase,
@@ -43,6 +45,15 @@ const url = withDatabase(testServerUrl, uniqueDatabaseName("corral_bench"));
 await ensureDatabase(url);
 await migrateDatabase(url);
 const db = createDb(url);
+async function asOwner(sql: string) {
+  const owner = new pg.Client({ connectionString: url });
+  await owner.connect();
+  try {
+    await owner.query(sql);
+  } finally {
+    await owner.end();
+  }
+}
 const log = (line: string) => console.log(line);
 
 try {
@@ -104,7 +115,11 @@ try {
 
   // Baseline: the same rows into an identical table (same indexes, no trigger), the same
   // batches and transactions, but no lock, no head lookup, no hashing.
-  await db.$executeRawUnsafe(`CREATE TABLE "AuditEventBaseline" (LIKE "AuditEvent" INCLUDING ALL)`);
+  // Schema changes and VACUUM need the database's owner; the app role (app-role.ts) writes.
+  await asOwner(
+    `CREATE TABLE "AuditEventBaseline" (LIKE "AuditEvent" INCLUDING ALL);
+     GRANT ALL ON "AuditEventBaseline" TO ${appRole}`,
+  );
   const baselineMs = await runLanes(batchSize, (indices) =>
     db.$transaction(async (tx) => {
       const rows = indices.map((i) => ({ ...eventFor(i), seq: i + 1, id: randomUUID() }));
@@ -124,7 +139,7 @@ try {
           ${rows.map((r) => JSON.stringify(r.metadata))}::jsonb[])`;
     }),
   );
-  await db.$executeRawUnsafe(`DROP TABLE "AuditEventBaseline"`);
+  await asOwner(`DROP TABLE "AuditEventBaseline"`);
   const chainedMs = await runLanes(batchSize, (indices) =>
     db.$transaction((tx) => appendAuditEvents(tx, indices.map(eventFor))),
   );
@@ -137,7 +152,7 @@ try {
   const baselineRate = rate(total, baselineMs);
 
   // As autovacuum would after a bulk load: planner statistics for the new rows.
-  await db.$executeRawUnsafe(`VACUUM ANALYZE "AuditEvent"`);
+  await asOwner(`VACUUM ANALYZE "AuditEvent"`);
   const big = orgId(0);
   const exportRun = (mode: string) =>
     JSON.parse(

@@ -14,9 +14,7 @@
 // Bounded: about 14 scenarios × the seconds each, plus ~20 s of setup (a build, if the
 // production build is missing or older than the sources, adds a few minutes).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { encode } from "next-auth/jwt";
 import { SMTPServer } from "smtp-server";
 import { createApiKey } from "../server/api-keys/service.ts";
@@ -178,7 +176,17 @@ try {
   const options = { seconds, connections };
 
   const results: RunResult[] = [];
-  const record = (r: RunResult) => {
+  // BENCH_LOAD_ONLY=<name prefix> runs only the scenarios whose names start with it (to
+  // profile one of them with BENCH_LOAD_PROFILE).
+  const only = process.env.BENCH_LOAD_ONLY;
+  const wanted = (name: string) => !only || name.startsWith(only);
+  const scenario = async (
+    target: WebServer | WebServer[],
+    name: string,
+    scenarioOptions: Parameters<typeof runScenario>[2],
+  ) => {
+    if (!wanted(name)) return;
+    const r = await runScenario(target, name, scenarioOptions);
     results.push(r);
     console.log(`bench/load: ${r.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms`);
   };
@@ -206,124 +214,108 @@ try {
   await warm(one);
   const list = get("agents.list", { orgSlug: slug });
   // One client, one request at a time: the latency a single person sees.
-  record(await runScenario(one, "ping, 1 client", { ...options, connections: 1, path: ping }));
-  record(
-    await runScenario(one, "agents.list, 1 client", {
-      ...options,
-      connections: 1,
-      path: list,
-      credentials: sessions,
-    }),
-  );
-  record(await runScenario(one, "ping", { ...options, path: ping }));
-  record(
-    await runScenario(one, "agents.list (sessions)", {
-      ...options,
-      path: list,
-      credentials: sessions,
-    }),
-  );
-  record(
-    await runScenario(one, "agents.list (API keys)", {
-      ...options,
-      path: list,
-      credentials: apiKeys,
-    }),
-  );
-  record(
-    await runScenario(one, "organizations.overview", {
-      ...options,
-      path: get("organizations.overview", { orgSlug: slug }),
-      credentials: sessions,
-    }),
-  );
-  record(
-    await runScenario(one, "audit.list (a page of 50)", {
-      ...options,
-      path: get("audit.list", { orgSlug: slug, limit: 50 }),
-      credentials: [...sessions, ...apiKeys],
-    }),
-  );
-  record(
-    await runScenario(one, "fleet.hosts (operator)", {
-      ...options,
-      path: get("fleet.hosts", undefined),
-      credentials: operator,
-    }),
-  );
+  await scenario(one, "ping, 1 client", { ...options, connections: 1, path: ping });
+  await scenario(one, "agents.list, 1 client", {
+    ...options,
+    connections: 1,
+    path: list,
+    credentials: sessions,
+  });
+  await scenario(one, "ping", { ...options, path: ping });
+  await scenario(one, "agents.list (sessions)", {
+    ...options,
+    path: list,
+    credentials: sessions,
+  });
+  await scenario(one, "agents.list (API keys)", {
+    ...options,
+    path: list,
+    credentials: apiKeys,
+  });
+  await scenario(one, "organizations.overview", {
+    ...options,
+    path: get("organizations.overview", { orgSlug: slug }),
+    credentials: sessions,
+  });
+  await scenario(one, "audit.list (a page of 50)", {
+    ...options,
+    path: get("audit.list", { orgSlug: slug, limit: 50 }),
+    credentials: [...sessions, ...apiKeys],
+  });
+  await scenario(one, "fleet.hosts (operator)", {
+    ...options,
+    path: get("fleet.hosts", undefined),
+    credentials: operator,
+  });
+
+  // Two web processes: the load split between them (one balancer would take a core too).
+  // Before the writes, which add agents to the organisation the reads list.
+  if (wanted("ping, 2 processes") || wanted("agents.list (sessions), 2 processes")) {
+    servers.push(await startWebServer({ env }));
+    await warm(servers[1] as WebServer);
+  }
+  const two = servers.slice(0, 2);
+  await scenario(two, "ping, 2 processes", { ...options, path: ping });
+  await scenario(two, "agents.list (sessions), 2 processes", {
+    ...options,
+    path: list,
+    credentials: sessions,
+  });
 
   // Writes: new agents, stopping them, and invitations, spread over members and addresses.
   let made = 0;
-  record(
-    await runScenario(one, "agents.create", {
-      ...options,
-      method: "POST",
-      path: "/api/trpc/agents.create",
-      credentials: [...sessions, ...apiKeys],
-      body: () =>
-        JSON.stringify({
-          json: {
-            orgSlug: slug,
-            name: `w-${run}-${made++}`,
-            image: "corral/agent-base:latest",
-            cpuMillis: 100,
-            memoryMb: 64,
-            workspaceMb: 64,
-          },
-        }),
-    }),
-  );
+  await scenario(one, "agents.create", {
+    ...options,
+    method: "POST",
+    path: "/api/trpc/agents.create",
+    credentials: [...sessions, ...apiKeys],
+    body: () =>
+      JSON.stringify({
+        json: {
+          orgSlug: slug,
+          name: `w-${run}-${made++}`,
+          image: "corral/agent-base:latest",
+          cpuMillis: 100,
+          memoryMb: 64,
+          workspaceMb: 64,
+        },
+      }),
+  });
   const agentIds = (
     await tenantDb.agent.findMany({ where: { orgId: org.id }, select: { id: true } })
   ).map((a) => a.id);
   let stopped = 0;
-  record(
-    await runScenario(one, "agents.command stop", {
-      ...options,
-      method: "POST",
-      path: "/api/trpc/agents.command",
-      credentials: [...sessions, ...apiKeys],
-      body: () =>
-        JSON.stringify({
-          json: {
-            orgSlug: slug,
-            agentId: agentIds[stopped++ % agentIds.length],
-            command: "stop",
-          },
-        }),
-    }),
-  );
+  await scenario(one, "agents.command stop", {
+    ...options,
+    method: "POST",
+    path: "/api/trpc/agents.command",
+    credentials: [...sessions, ...apiKeys],
+    body: () =>
+      JSON.stringify({
+        json: {
+          orgSlug: slug,
+          agentId: agentIds[stopped++ % agentIds.length],
+          command: "stop",
+        },
+      }),
+  });
   // Invitations are limited to 30 a person an hour; a refusal would show as an error.
   let invited = 0;
-  record(
-    await runScenario(one, "invitations.create", {
-      ...options,
-      method: "POST",
-      path: "/api/trpc/invitations.create",
-      credentials: sessions,
-      body: () =>
-        JSON.stringify({
-          json: {
-            orgSlug: slug,
-            email: `invitee-${run}-${invited++}@example.test`,
-            role: "MEMBER",
-          },
-        }),
-    }),
-  );
+  await scenario(one, "invitations.create", {
+    ...options,
+    method: "POST",
+    path: "/api/trpc/invitations.create",
+    credentials: sessions,
+    body: () =>
+      JSON.stringify({
+        json: {
+          orgSlug: slug,
+          email: `invitee-${run}-${invited++}@example.test`,
+          role: "MEMBER",
+        },
+      }),
+  });
 
-  // Two web processes: the load split between them (one balancer would take a core too).
-  servers.push(await startWebServer({ env }));
-  await warm(servers[1] as WebServer);
-  const two = servers.slice(0, 2);
-  record(await runScenario(two, "ping, 2 processes", { ...options, path: ping }));
-  record(
-    await runScenario(two, "agents.list (sessions), 2 processes", {
-      ...options,
-      path: list,
-      credentials: sessions,
-    }),
-  );
   for (const s of servers) await s.stop();
   servers.length = 0;
 
@@ -331,11 +323,6 @@ try {
     recordPercentiles({ section: "load", name: r.name, p50: r.p50, p95: r.p95, p99: r.p99 });
   const report = loadReport(results, { seconds, connections, short, mailed });
   console.log(report);
-  if (!short) {
-    const dir = path.join(import.meta.dirname, "results");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `load-${new Date().toISOString().slice(0, 10)}.md`), report);
-  }
   (globalThis as { benchLoadResults?: RunResult[] }).benchLoadResults = results;
 } finally {
   for (const s of servers) await s.stop();

@@ -2,9 +2,11 @@
 // start/stop/restart, delete.
 import { z } from "zod";
 import { whenChanged } from "../core/live.ts";
+import { ReadCache } from "../core/read-cache.ts";
 import { createTRPCRouter, tenantProcedure } from "../core/trpc.ts";
-import type { Db } from "../db/client.ts";
+import { type Db, isProcessDb } from "../db/client.ts";
 import type { SandboxState } from "../db/generated/enums.ts";
+import { unscoped } from "../db/tenant-scope.ts";
 import { quotaUseOf } from "./quotas.ts";
 import { createAgentSchema, updateAgentSchema } from "./schemas.ts";
 import { commandAgent, createAgent, deleteAgent, updateAgent } from "./service.ts";
@@ -52,21 +54,40 @@ async function agentStats(db: Db, orgId: string, id: string) {
 }
 
 /**
- * Agents with their states, the sandbox, and quota use: the agents page in one answer. One
- * transaction (one RLS scope, one connection) for both reads, and the quota use counted from
- * the agents already read: a statement of its own each would cost a scoped transaction each.
+ * An organisation's agents and its sandbox. One transaction (one RLS scope, one connection)
+ * for both reads: a statement of its own each would cost a scoped transaction each.
  */
-async function agentsOverview(db: Db, org: Org) {
-  const { agents, sandbox } = await db.$transaction(async (tx) => ({
-    agents: await tx.agent.findMany({ where: { orgId: org.id }, orderBy: { name: "asc" } }),
+async function readAgentsPage(db: Db, orgId: string) {
+  return db.$transaction(async (tx) => ({
+    agents: await tx.agent.findMany({ where: { orgId }, orderBy: { name: "asc" } }),
     // With its host's name in the same statement (Prisma's nested select would take two).
     sandbox: (
-      await tx.$queryRaw<{ state: SandboxState; reason: string | null; host: string | null }[]>`
-        SELECT s.state::text AS state, s.reason, h.name AS host
+      await tx.$queryRaw<
+        { state: SandboxState; reason: string | null; hostId: string | null; host: string | null }[]
+      >`
+        SELECT s.state::text AS state, s.reason, s."hostId", h.name AS host
         FROM "Sandbox" s LEFT JOIN "WorkerHost" h ON h.id = s."hostId"
-        WHERE s."orgId" = ${org.id}`
+        WHERE s."orgId" = ${orgId}`
     )[0],
   }));
+}
+
+type AgentsPage = Awaited<ReturnType<typeof readAgentsPage>>;
+// The page is read by every open agents page every second (watch) and by every list call;
+// it is kept until one of the organisation's agents, its sandbox or its host's name changes.
+const pages = new ReadCache<AgentsPage>({ ttlMs: 60_000, maxEntries: 5_000 }, isProcessDb);
+
+/**
+ * Agents with their states, the sandbox, and quota use: the agents page in one answer, the
+ * quota use counted from the agents already read.
+ */
+async function agentsOverview(db: Db, org: Org) {
+  const page = await pages.read(unscoped(db), org.id, async () => {
+    const read = await readAgentsPage(db, org.id);
+    const host = read.sandbox?.hostId ? [`host:${read.sandbox.hostId}`] : [];
+    return { value: read, tags: [`agents:${org.id}`, ...host] };
+  });
+  const { agents, sandbox } = page ?? (await readAgentsPage(db, org.id));
   const used = quotaUseOf(agents);
   return {
     agents,

@@ -1,6 +1,7 @@
 // Turning an `Authorization: Bearer crl_…` header into the key and the member behind it.
 // A key works only while it is unrevoked, unexpired, and its maker is still a member.
-import type { Db } from "../db/client.ts";
+import { ReadCache } from "../core/read-cache.ts";
+import { type Db, isProcessDb } from "../db/client.ts";
 import { hashToken } from "../tokens/secret-token.ts";
 
 export const apiKeyPrefix = "crl_";
@@ -10,6 +11,8 @@ const touchEveryMs = 60_000;
 
 export interface AuthenticatedKey {
   id: string;
+  /** When it stops working by itself, if ever (checked on every use). */
+  expiresAt?: Date | null;
   name: string;
   prefix: string;
   orgId: string;
@@ -22,9 +25,22 @@ export function bearerApiKey(authorization: string | null): string | null {
   return match?.[1] ?? null;
 }
 
+// Keys are kept by their hash (never the secret), until their row or their maker's changes.
+const keys = new ReadCache<AuthenticatedKey>({ ttlMs: 60_000, maxEntries: 20_000 }, isProcessDb);
+
 export async function authenticateApiKey(db: Db, secret: string): Promise<AuthenticatedKey | null> {
+  const secretHash = hashToken(secret);
+  const key = await keys.read(db, secretHash, async () => {
+    const found = await lookUp(db, secretHash);
+    return found && { value: found, tags: [`apikey:${found.id}`, `user:${found.user.id}`] };
+  });
+  if (key?.expiresAt && key.expiresAt.getTime() <= Date.now()) return null;
+  return key;
+}
+
+async function lookUp(db: Db, secretHash: string): Promise<AuthenticatedKey | null> {
   const key = await db.apiKey.findUnique({
-    where: { secretHash: hashToken(secret) },
+    where: { secretHash },
     include: {
       createdBy: { select: { id: true, email: true, name: true, emailVerifiedAt: true } },
     },
@@ -41,6 +57,7 @@ export async function authenticateApiKey(db: Db, secret: string): Promise<Authen
     prefix: key.prefix,
     orgId: key.orgId,
     scopes: key.scopes,
+    expiresAt: key.expiresAt,
     user: { ...user, emailVerified: emailVerifiedAt !== null },
   };
 }

@@ -13,6 +13,7 @@ describe("server-side sessions", () => {
     expect(await validateSession(db, id)).toEqual({
       id,
       user: { id: user.id, email: user.email, name: user.name, emailVerified: true },
+      expiresAt: expect.any(Date),
     });
   });
 

@@ -17,6 +17,8 @@ export interface SessionUser {
 export interface ValidSession {
   id: string;
   user: SessionUser;
+  /** When it ends by itself (sessions kept in memory are checked against it on every use). */
+  expiresAt?: Date;
 }
 
 export async function createSession(
@@ -50,7 +52,11 @@ export async function validateSession(db: Db, id: string): Promise<ValidSession 
     await db.session.update({ where: { id }, data: { lastSeenAt: new Date(now) } });
   }
   const { emailVerifiedAt, ...user } = row.user;
-  return { id: row.id, user: { ...user, emailVerified: emailVerifiedAt !== null } };
+  return {
+    id: row.id,
+    user: { ...user, emailVerified: emailVerifiedAt !== null },
+    expiresAt: row.expiresAt,
+  };
 }
 
 export async function revokeSession(tx: Tx, id: string): Promise<{ userId: string } | null> {

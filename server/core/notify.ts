@@ -14,12 +14,21 @@ export const channels = {
   tasks: "corral_tasks",
   /** key: task id — its transcript or status changed. */
   taskEvents: "corral_task_events",
+  /**
+   * key: a tag such as `session:<id>` — a row that in-memory reads came from changed. Sent by
+   * database triggers (migration `*_change_feed`), so no code path can forget it; read by
+   * read-cache.ts.
+   */
+  changes: "corral_changes",
 } as const;
 
 export type Channel = (typeof channels)[keyof typeof channels];
 
 type Waiter = () => void;
 const waiters = new Map<string, Set<Waiter>>();
+/** Whoever follows a whole channel (every key), and whoever must hear that the feed broke. */
+const followers = new Map<string, Set<(key: string) => void>>();
+const feedLost = new Set<() => void>();
 let listening: Promise<pg.Client> | null = null;
 /** LISTEN is in place now: waiters may trust notifications instead of polling. */
 let connected = false;
@@ -29,6 +38,7 @@ function listen(): Promise<pg.Client> {
   listening ??= (async () => {
     const client = new pg.Client({ connectionString: webConfig().DATABASE_URL });
     client.on("notification", (n) => {
+      for (const follow of followers.get(n.channel) ?? []) follow(n.payload ?? "");
       for (const wake of waiters.get(slot(n.channel, n.payload ?? "")) ?? []) wake();
     });
     client.on("error", () => {
@@ -37,6 +47,7 @@ function listen(): Promise<pg.Client> {
       connected = false;
       listening = null;
       client.end().catch(() => undefined);
+      for (const lost of feedLost) lost();
       for (const set of waiters.values()) for (const wake of set) wake();
     });
     await client.connect();
@@ -52,6 +63,29 @@ function listen(): Promise<pg.Client> {
 
 /** Whether notifications arrive now; while they do not, waiters should poll as a backstop. */
 export const notificationsLive = () => connected;
+
+let lastAttempt = 0;
+/**
+ * Connects the LISTEN connection if it is not (at most one attempt a second, so a database
+ * that refuses it is not asked on every request). Use notificationsLive() to see if it is.
+ */
+export function keepListening(): void {
+  if (connected || listening || Date.now() - lastAttempt < 1000) return;
+  lastAttempt = Date.now();
+  listen().catch(() => undefined);
+}
+
+/**
+ * Calls `onKey` with the key of every notification on `channel`, and `onLost` whenever the
+ * connection breaks (notifications may have been missed until it is back).
+ */
+export function follow(channel: Channel, onKey: (key: string) => void, onLost: () => void) {
+  const set = followers.get(channel) ?? new Set();
+  followers.set(channel, set);
+  set.add(onKey);
+  feedLost.add(onLost);
+  keepListening();
+}
 
 /**
  * Listens on `key` from now on, so a change that lands between a read and the wait that

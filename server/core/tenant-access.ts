@@ -6,17 +6,30 @@ import type { AuthenticatedKey } from "../api-keys/authenticate.ts";
 import type { Acting } from "../auth/acting.ts";
 import { can, type Permission } from "../auth/permissions.ts";
 import type { ValidSession } from "../auth/sessions.ts";
-import type { Db } from "../db/client.ts";
+import { type Db, isProcessDb } from "../db/client.ts";
 import type { Organization } from "../db/generated/client.ts";
 import type { Role } from "../db/generated/enums.ts";
 import { orgSlugPattern } from "../organizations/schemas.ts";
+import { ReadCache } from "./read-cache.ts";
+
+type Membership = { orgId: string; role: Role; org: Organization };
+
+// Kept until the person's memberships or the organisation's row change (read-cache.ts).
+const memberships = new ReadCache<Membership>({ ttlMs: 60_000, maxEntries: 50_000 }, isProcessDb);
 
 /**
  * The caller's role in the organisation and the organisation's row, in one statement (every
  * tenant procedure asks this first; Prisma's `include` would take two). `o.*` keeps the row
  * whole as columns are added; the driver adapter reads its types as Prisma's models do.
  */
-async function membershipIn(db: Db, userId: string, orgSlug: string) {
+function membershipIn(db: Db, userId: string, orgSlug: string) {
+  return memberships.read(db, `${userId}\0${orgSlug}`, async () => {
+    const found = await readMembership(db, userId, orgSlug);
+    return found && { value: found, tags: [`user:${userId}`, `org:${found.orgId}`] };
+  });
+}
+
+async function readMembership(db: Db, userId: string, orgSlug: string): Promise<Membership | null> {
   const [row] = await db.$queryRaw<(Organization & { membershipRole: Role })[]>`
     SELECT m.role AS "membershipRole", o.*
     FROM "Membership" m JOIN "Organization" o ON o.id = m."orgId"

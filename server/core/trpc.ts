@@ -20,8 +20,9 @@ import { currentSession } from "../auth/current-session.ts";
 import type { Permission } from "../auth/permissions.ts";
 import { requestInfo } from "../auth/request-info.ts";
 import type { ValidSession } from "../auth/sessions.ts";
-import { type Db, db } from "../db/client.ts";
+import { type Db, db, isProcessDb } from "../db/client.ts";
 import { scopedDb } from "../db/tenant-scope.ts";
+import { changesSettled } from "./read-cache.ts";
 import { guardStream } from "./stream-guard.ts";
 import { resolveTenantAccess } from "./tenant-access.ts";
 
@@ -108,8 +109,17 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+// A mutation answers only once its changes have reached this process's in-memory reads
+// (read-cache.ts), so the caller's next request never sees the world before its own write.
+const settleChanges = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type === "mutation" && isProcessDb(ctx.db))
+    await changesSettled(ctx.db).catch(() => undefined);
+  return result;
+});
+
 /** Anyone, signed in or not. For health and sign-in helpers only. */
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).use(settleChanges);
 
 /** A signed-in person, outside any organisation (their profile, their organisations). */
 export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {

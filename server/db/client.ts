@@ -22,5 +22,12 @@ export function db(): Db {
   return globalForDb.corralDb;
 }
 
+/**
+ * Whether `client` is the process-wide client: the database whose changes this process hears
+ * (notify.ts), so the one whose reads may be kept in memory (read-cache.ts).
+ */
+export const isProcessDb = (client: unknown): boolean =>
+  client !== undefined && client === globalForDb.corralDb;
+
 /** What a transaction callback receives; audit writes take one of these. */
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];

@@ -8,6 +8,14 @@ import type { Db, Tx } from "./client.ts";
 
 type Scoped = (tx: Tx) => Promise<unknown>;
 
+const bases = new WeakMap<object, Db>();
+
+/**
+ * The client a scoped client narrows (or `db` itself): to recognise the process-wide client
+ * behind a tenant's, e.g. for read-cache.ts. Never for queries: they would leave the scope.
+ */
+export const unscoped = (db: Db): Db => bases.get(db) ?? db;
+
 const narrowTo =
   (orgId: string): Scoped =>
   (tx) =>
@@ -34,7 +42,7 @@ export function scopedDb(base: Db, orgId: string): Db {
       },
       { maxWait: 10_000, timeout: 10 * 60_000 },
     );
-  return new Proxy(base, {
+  const scoped = new Proxy(base, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (property === "$transaction") {
@@ -73,6 +81,8 @@ export function scopedDb(base: Db, orgId: string): Db {
       return value;
     },
   });
+  bases.set(scoped, base);
+  return scoped;
 }
 
 /**

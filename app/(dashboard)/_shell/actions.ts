@@ -5,6 +5,7 @@ import { signOut } from "@/server/auth/auth.ts";
 import { currentSession } from "@/server/auth/current-session.ts";
 import { requestInfo } from "@/server/auth/request-info.ts";
 import { revokeAllSessions } from "@/server/auth/sign-out-everywhere.ts";
+import { changesSettled } from "@/server/core/read-cache.ts";
 import { db } from "@/server/db/client.ts";
 
 export async function signOutAction() {
@@ -19,6 +20,8 @@ export async function signOutEverywhereAction(form: FormData) {
     await db().$transaction((tx) =>
       revokeAllSessions(tx, session.user, request, "requested", { revokeApiKeys }),
     );
+    // Sessions remembered by this process are forgotten before the answer (read-cache.ts).
+    await changesSettled(db());
   }
   await signOut({ redirectTo: "/sign-in" });
 }

@@ -49,6 +49,7 @@ import {
   ensureSandboxSurroundings,
   hasStaleSocketMount,
 } from "./sandbox-container.ts";
+import { defaultSandboxSubnetPool } from "./sandbox-subnets.ts";
 
 export interface EngineContainerDriverOptions {
   /** OCI runtime for the privileged sandbox container: runc, runc-privfix, sysbox-runc. */
@@ -61,6 +62,11 @@ export interface EngineContainerDriverOptions {
   agentImageDefault: string;
   /** Subnet of the agents' network inside every sandbox; keep it clear of the host's. */
   agentSubnet?: string;
+  /**
+   * Where sandboxes' host networks take their addresses, a /28 each (sandbox-subnets.ts;
+   * default 10.214.0.0/16). Keep it clear of agentSubnet and of the host's own networks.
+   */
+  sandboxSubnetPool?: string;
   /** How long ensureSandbox waits for a sandbox's engine to answer. */
   engineReadyTimeoutMs?: number;
   /**
@@ -94,6 +100,7 @@ export class EngineContainerDriver implements SandboxDriver {
   readonly #sandboxImage: string;
   readonly #agentImageDefault: string;
   readonly #agentSubnet: string;
+  readonly #sandboxSubnetPool: string;
   readonly #engineReadyTimeoutMs: number;
   readonly #hostKey: string;
   readonly #engines = new PrivateEngines();
@@ -108,6 +115,7 @@ export class EngineContainerDriver implements SandboxDriver {
     this.#sandboxImage = options.sandboxImage;
     this.#agentImageDefault = options.agentImageDefault;
     this.#agentSubnet = options.agentSubnet ?? "10.213.0.0/20";
+    this.#sandboxSubnetPool = options.sandboxSubnetPool ?? defaultSandboxSubnetPool;
     this.#engineReadyTimeoutMs = options.engineReadyTimeoutMs ?? 60_000;
     this.#hostKey = options.hostKey ?? "local";
     this.#gatewayAddress = networkGateway(this.#agentSubnet);
@@ -154,7 +162,13 @@ export class EngineContainerDriver implements SandboxDriver {
 
   async ensureSandbox(spec: SandboxSpec): Promise<void> {
     const names = this.#names(spec.tenantId);
-    await ensureSandboxSurroundings(this.#host, names, this.#hostKey, spec.tenantId);
+    await ensureSandboxSurroundings(
+      this.#host,
+      names,
+      this.#hostKey,
+      spec.tenantId,
+      this.#sandboxSubnetPool,
+    );
     const config = {
       hostKey: this.#hostKey,
       image: this.#sandboxImage,

@@ -2,6 +2,7 @@
 // CheckDuplicate two concurrent creates would make two networks with one name.
 import type Docker from "dockerode";
 import { statusOf } from "./engine-errors.ts";
+import { createOnFreeSubnet } from "./sandbox-subnets.ts";
 
 export async function findNetwork(
   engine: Docker,
@@ -11,15 +12,21 @@ export async function findNetwork(
   return candidates.find((network) => network.Name === name) ?? null;
 }
 
-/** Returns the network called `options.Name`, creating it when missing. */
+/**
+ * Returns the network called `options.Name`, creating it when missing: on a free block of
+ * `subnetPool` when one is given (sandbox-subnets.ts), else where the engine chooses.
+ */
 export async function ensureNetwork(
   engine: Docker,
   options: Docker.NetworkCreateOptions,
+  subnetPool?: string,
 ): Promise<Docker.NetworkInspectInfo> {
   const existing = await findNetwork(engine, options.Name);
   if (existing) return existing;
   try {
-    await engine.createNetwork({ ...options, CheckDuplicate: true });
+    const create = { ...options, CheckDuplicate: true };
+    if (subnetPool) await createOnFreeSubnet(engine, create, subnetPool);
+    else await engine.createNetwork(create);
   } catch (error) {
     // Created meanwhile by a concurrent call: use that one.
     if (statusOf(error) !== 409) throw error;

@@ -40,16 +40,21 @@ export async function ensureSandboxSurroundings(
   names: SandboxNames,
   hostKey: string,
   tenantId: string,
+  subnetPool: string,
 ): Promise<void> {
   const labels = sandboxLabels(hostKey, tenantId);
   // A network per tenant: the engine isolates bridges from each other, so sandboxes of
-  // different tenants cannot reach one another.
-  const network = await ensureNetwork(host, {
-    Name: names.network,
-    Driver: "bridge",
-    Labels: labels,
-    Options: { "com.docker.network.bridge.name": names.bridge },
-  });
+  // different tenants cannot reach one another. Its addresses come from the driver's pool.
+  const network = await ensureNetwork(
+    host,
+    {
+      Name: names.network,
+      Driver: "bridge",
+      Labels: labels,
+      Options: { "com.docker.network.bridge.name": names.bridge },
+    },
+    subnetPool,
+  );
   if (network.Options?.["com.docker.network.bridge.name"] !== names.bridge)
     throw new Error(
       `network ${names.network} is not on bridge ${names.bridge}: remove it to re-make it`,
