@@ -2,6 +2,7 @@
 
 import type { HostReport } from "../common/worker-protocol.ts";
 import type { Db } from "../server/db/client.ts";
+import { desiredStateFor } from "../server/fleet/desired.ts";
 import { createEnrolmentToken, enrolHost } from "../server/fleet/enrolment.ts";
 
 /**
@@ -41,4 +42,13 @@ export async function enrolTestHost(db: Db, name: string, over: Partial<HostRepo
   const result = await enrolHost(db, { ...hostReport(name, over), token }, {});
   if ("refused" in result) throw new Error(`enrolment refused: ${result.refused}`);
   return result;
+}
+
+/**
+ * A host's desired state narrowed to `orgId`'s sandbox. Test files share one database and run
+ * at once: another file's sandbox with no labels asked for may land on any host, this one too.
+ */
+export async function desiredStateOf(db: Db, hostId: string, orgId: string) {
+  const state = await desiredStateFor(db, hostId);
+  return { ...state, sandboxes: state.sandboxes.filter((s) => s.tenantId === orgId) };
 }

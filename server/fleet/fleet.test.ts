@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
-import { enrolTestHost, hostReport } from "../../test/fleet.ts";
+import { desiredStateOf, enrolTestHost, hostReport } from "../../test/fleet.ts";
 import { createCaller } from "../root-router.ts";
 import { reconcileFleet } from "./controller.ts";
-import { desiredStateFor } from "./desired.ts";
 import { applyReport } from "./report.ts";
 import { desired as desiredHandler } from "./worker-api.ts";
 
@@ -34,7 +33,7 @@ describe("agents and placement", () => {
     const agent = await api.create({ orgSlug: org.slug, name: "scout", ...spec, start: true });
     const sandbox = await db.sandbox.findUniqueOrThrow({ where: { orgId: org.id } });
     expect(sandbox.hostId).toBe(hostId);
-    const state = await desiredStateFor(db, hostId);
+    const state = await desiredStateOf(db, hostId, org.id);
     expect(state.version).toBeGreaterThan(before);
     expect(state.sandboxes).toEqual([
       expect.objectContaining({
@@ -170,7 +169,7 @@ describe("agents and placement", () => {
     expect((await db.sandbox.findUniqueOrThrow({ where: { orgId: org.id } })).hostId).toBe(
       second.hostId,
     );
-    expect((await desiredStateFor(db, first.hostId)).sandboxes).toEqual([]);
+    expect((await desiredStateOf(db, first.hostId, org.id)).sandboxes).toEqual([]);
 
     // Draining the second host: the first is back (it heartbeats again) and takes over.
     await db.workerHost.update({
@@ -196,10 +195,10 @@ describe("agents and placement", () => {
     await db.organization.update({ where: { id: org.id }, data: { placementLabels: { pool } } });
     const caller = createCaller(contextFor(db, owner));
     await caller.agents.create({ orgSlug: org.slug, name: "doomed", ...spec, start: true });
-    const before = await desiredStateFor(db, hostId);
+    const before = await desiredStateOf(db, hostId, org.id);
     expect(before.sandboxes).toHaveLength(1);
     await caller.organizations.delete({ orgSlug: org.slug, confirmName: org.name });
-    const after = await desiredStateFor(db, hostId);
+    const after = await desiredStateOf(db, hostId, org.id);
     expect(after.version).toBeGreaterThan(before.version);
     expect(after.sandboxes).toEqual([]);
     expect(await db.agent.count({ where: { orgId: org.id } })).toBe(0);

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
-import { enrolTestHost } from "../../test/fleet.ts";
-import { desiredStateFor } from "../fleet/desired.ts";
+import { desiredStateOf, enrolTestHost } from "../../test/fleet.ts";
 import { createCaller } from "../root-router.ts";
 
 const db = connectTestDb();
@@ -40,7 +39,7 @@ describe("isolation as a choice", () => {
       isolation: "MICROVM",
     });
     // Other files' sandboxes without a choice may land on this microVM host too.
-    const { sandboxes } = await desiredStateFor(db, vm.hostId);
+    const { sandboxes } = await desiredStateOf(db, vm.hostId, org.id);
     expect(sandboxes.find((s) => s.tenantId === org.id)).toMatchObject({ isolation: "microvm" });
   });
 
@@ -58,7 +57,7 @@ describe("isolation as a choice", () => {
 
     await owner.organizations.setIsolation({ orgSlug: org.slug, isolation: "MICROVM" });
     expect(await sandboxOf(org.id)).toMatchObject({ hostId: vm.hostId, isolation: "MICROVM" });
-    expect((await desiredStateFor(db, plain.hostId)).sandboxes).toEqual([]);
+    expect((await desiredStateOf(db, plain.hostId, org.id)).sandboxes).toEqual([]);
     const events = await db.auditEvent.findMany({
       where: { chain: org.id, action: "org.isolation_changed" },
       orderBy: { seq: "asc" },

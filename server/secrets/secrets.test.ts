@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { connectTestDb, contextFor, makeOrg, makeUser } from "../../test/db.ts";
-import { enrolTestHost } from "../../test/fleet.ts";
+import { desiredStateOf, enrolTestHost } from "../../test/fleet.ts";
 import { desiredStateFor } from "../fleet/desired.ts";
 import { applyReport } from "../fleet/report.ts";
 import { createCaller } from "../root-router.ts";
@@ -82,7 +82,7 @@ describe("secrets", () => {
       preset: "MODEL_PROVIDER",
       rules: [],
     });
-    const before = await desiredStateFor(db, host.id);
+    const before = await desiredStateOf(db, host.id, org.id);
     const desiredAgent = before.sandboxes[0]?.agents[0];
     expect(desiredAgent?.egress).toEqual({
       preset: "MODEL_PROVIDER",
@@ -97,10 +97,11 @@ describe("secrets", () => {
         headerTemplate: "{value}",
       }),
     ]);
+    // The whole of the other host's state: no tenant's grant there carries the value.
     expect(JSON.stringify(await desiredStateFor(db, other.hostId))).not.toContain(value);
 
     await api.secrets.rotate({ orgSlug: org.slug, secretId: secret.id, value: "rotated-value" });
-    const after = await desiredStateFor(db, host.id);
+    const after = await desiredStateOf(db, host.id, org.id);
     expect(after.version).toBeGreaterThan(before.version);
     expect(after.sandboxes[0]?.agents[0]).toMatchObject({
       generation: desiredAgent?.generation,
@@ -112,7 +113,7 @@ describe("secrets", () => {
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await api.secrets.delete({ orgSlug: org.slug, secretId: secret.id, confirmName: "ANTHROPIC" });
     expect(await db.secretGrant.count({ where: { orgId: org.id } })).toBe(0);
-    expect((await desiredStateFor(db, host.id)).sandboxes[0]?.agents[0]?.grants).toEqual([]);
+    expect((await desiredStateOf(db, host.id, org.id)).sandboxes[0]?.agents[0]?.grants).toEqual([]);
   });
 
   it("refuse credential-looking values in an agent's plain environment, pointing to Secrets", async () => {
@@ -148,7 +149,7 @@ describe("quarantine", () => {
       agentId: agent.id,
       reason: "odd traffic",
     });
-    const held = (await desiredStateFor(db, host.id)).sandboxes[0]?.agents[0];
+    const held = (await desiredStateOf(db, host.id, org.id)).sandboxes[0]?.agents[0];
     expect(held).toMatchObject({
       desiredState: "STOPPED",
       grants: [],
@@ -165,7 +166,7 @@ describe("quarantine", () => {
       code: "FORBIDDEN",
     });
     await api.egress.release({ orgSlug: org.slug, agentId: agent.id });
-    const back = (await desiredStateFor(db, host.id)).sandboxes[0]?.agents[0];
+    const back = (await desiredStateOf(db, host.id, org.id)).sandboxes[0]?.agents[0];
     expect(back).toMatchObject({
       desiredState: "RUNNING",
       generation: 2,
