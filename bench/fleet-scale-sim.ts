@@ -428,8 +428,11 @@ export async function runFleetScale(o: FleetScaleOptions): Promise<FleetScaleRes
       await commandAgent(db, acting, orgId, agentId, "stop", {});
       changeMs.stop.push((await stopped).at - t);
       t = performance.now();
-      const updated = await commandAgent(db, acting, orgId, agentId, "start", {});
-      const run = event("started", agentId, updated.generation);
+      // Listening before the command: a host can start the agent before the command's own
+      // promise settles here (the simulated hosts share this process), and the first start
+      // after the stop is this one.
+      const run = event("started", agentId);
+      await commandAgent(db, acting, orgId, agentId, "start", {});
       changeMs.start.push((await run).at - t);
     }
     log(`fleet: ${o.changes} stop/start changes measured`);
