@@ -87,7 +87,8 @@ async function agentsOverview(db: Db, org: Org) {
     const host = read.sandbox?.hostId ? [`host:${read.sandbox.hostId}`] : [];
     return { value: read, tags: [`agents:${org.id}`, ...host] };
   });
-  const { agents, sandbox } = page ?? (await readAgentsPage(db, org.id));
+  // The loader always returns a page, so read() does too.
+  const { agents, sandbox } = page as AgentsPage;
   const used = quotaUseOf(agents);
   return {
     agents,

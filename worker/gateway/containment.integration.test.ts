@@ -190,6 +190,11 @@ describe("an agent behind the egress gateway", () => {
     const names = sandboxNames(path.join(root, "sbx"), `probe-${run}`, tenantA);
     const sandbox = await host.getContainer(names.container).inspect();
     const bridge = sandbox.NetworkSettings.Networks[names.network];
+    // The other tenant's sandbox: its bridge is the next /28 of the same pool (sandbox-subnets.ts).
+    const namesB = sandboxNames(path.join(root, "sbx"), `probe-${run}`, tenantB);
+    const bridgeB = (await host.getContainer(namesB.container).inspect()).NetworkSettings.Networks[
+      namesB.network
+    ];
     // Control: the same nc method reaches the gateway's port, so "refused" below means refused.
     const control = await inAgent(
       tenantA,
@@ -201,6 +206,8 @@ describe("an agent behind the egress gateway", () => {
       `10.213.0.1 ${upstream.port}`, // the sandbox itself, other port
       `${bridge?.Gateway} ${upstream.port}`, // the host, on the sandbox's bridge
       `${bridge?.IPAddress} 2375`, // the sandbox's outer address
+      `${bridgeB?.IPAddress} 3128`, // the other tenant's sandbox, on its outer address
+      `${bridgeB?.Gateway} ${upstream.port}`, // the host, on the other tenant's bridge
       `1.1.1.1 443`, // the internet, directly
     ];
     for (const target of targets) {
