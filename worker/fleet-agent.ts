@@ -2,14 +2,17 @@
 //   heartbeat  every few seconds: what this host can hold, whether its driver is healthy;
 //   watch      long-polls the desired state; a new version wakes reconcile at once;
 //   reconcile  observe → diff → act, on every change and every CORRAL_RESYNC_SECONDS;
-//   report     every 2 s: changed states, new log lines, stats.
+//   report     changed states: right after a pass for the tenants it walked, and every 2 s;
+//   samples    every 2 s: new log lines, stats and disk use (slow: kept off the states' way).
 // Unreachable control plane: said once, retried. Refused credential: fatal.
 import { describeError, UnreachableError } from "../common/errors.ts";
 import {
   type DesiredState,
+  type EgressReport,
   type EngineInfo,
   type HostReport,
   isEmptyReport,
+  type ReportRequest,
 } from "../common/worker-protocol.ts";
 import type { WorkerConfig } from "./config.ts";
 import { ControlPlaneClient } from "./control-plane/client.ts";
@@ -125,11 +128,14 @@ export async function runFleetAgent({
       });
     }
   };
-  // Set by a pass that may have changed something; the report loop then goes at once
-  // (at most four times a second).
+  // Set by a pass that may have changed something, with the tenants it walked (none: all);
+  // the report loop then goes at once (at most four times a second).
   let soon = false;
+  let soonFor: Set<string> | undefined = new Set();
   let wakeReport: () => void = () => {};
-  const reportSoon = () => {
+  const reportSoon = (tenants: ReadonlySet<string> | undefined) => {
+    if (!tenants) soonFor = undefined;
+    else if (soonFor) for (const tenantId of tenants) soonFor.add(tenantId);
     soon = true;
     wakeReport();
   };
@@ -149,7 +155,7 @@ export async function runFleetAgent({
         log(`reconcile: ${describeError(error)}`);
       }
       // What the pass changed (an agent now running) is told now, not at the next tick.
-      reportSoon();
+      reportSoon(only);
       if (dirty) continue;
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -163,33 +169,49 @@ export async function runFleetAgent({
       });
     }
   };
+  /** Sends `next` unless it says nothing; a failed send resends everything once reachable. */
+  const send = async (next: ReportRequest, egress?: EgressReport) => {
+    const whole = egress ? { ...next, egress } : next;
+    // Nothing to say: the heartbeat already tells the control plane this host is alive
+    // (a thousand quiet hosts' empty reports were most of its requests, #15).
+    if (isEmptyReport(whole)) return;
+    try {
+      await client.report(whole);
+    } catch (error) {
+      telemetry.reset();
+      if (egress) gateway?.recorder.restore(egress);
+      throw error;
+    }
+  };
   const report = async () => {
+    let lastFull = 0;
     while (!signal.aborted) {
+      // After a pass, the tenants it walked; every 2 s, everyone.
+      const due = Date.now() - lastFull >= 2000;
+      const only = soon && !due ? soonFor : undefined;
+      if (!only) lastFull = Date.now();
       soon = false;
+      soonFor = new Set();
       await attempt("report", async () => {
-        const next = await telemetry.collect();
-        const egress = gateway?.recorder.drain();
-        // Nothing to say: the heartbeat already tells the control plane this host is alive
-        // (a thousand quiet hosts' empty reports were most of its requests, #15).
-        if (isEmptyReport(egress ? { ...next, egress } : next)) return;
-        try {
-          await client.report(egress ? { ...next, egress } : next);
-        } catch (error) {
-          telemetry.reset(); // resend everything once it is reachable again
-          if (egress) gateway?.recorder.restore(egress);
-          throw error;
-        }
+        const states = await telemetry.states(only);
+        await send(states, gateway?.recorder.drain());
       });
       if (soon) {
         await sleep(250, signal);
         continue;
       }
-      await sleep(2000, signal, (wake) => {
+      await sleep(Math.max(0, lastFull + 2000 - Date.now()), signal, (wake) => {
         wakeReport = wake;
       });
     }
   };
-  await Promise.all([heartbeat(), watch(), reconcile(), report()]);
+  const samples = async () => {
+    while (!signal.aborted) {
+      await attempt("samples", async () => send(await telemetry.samples()));
+      await sleep(2000, signal);
+    }
+  };
+  await Promise.all([heartbeat(), watch(), reconcile(), report(), samples()]);
 }
 
 /** Tenants whose desired sandbox differs between two desired states (added, gone or changed). */

@@ -129,6 +129,12 @@ describe("reconcile diff: agents", () => {
     ],
     ["leaves a running agent alone", [agent("x")], [container("x")], []],
     [
+      "finishes the start of one running without its limits yet",
+      [agent("x")],
+      [container("x", { limitsPending: true })],
+      ["startAgent:x"],
+    ],
+    [
       "stops a running agent that should be stopped",
       [agent("x", { desiredState: "STOPPED" })],
       [container("x")],

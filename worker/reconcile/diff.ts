@@ -73,6 +73,9 @@ const live = (a: ObservedAgent) => a.state === "running" || a.state === "restart
  * (the workspace stays); a container that exited on its own is left for the engine's restart
  * policy (crashes) or as finished (exit 0) — a new run is a new generation.
  *
+ * A start is also asked for a live container whose limits are not in force yet (a worker cut
+ * short between its start and its limit, see agent-container.ts).
+ *
  * A stopped agent keeps its next run's container ready (created, never started): a start after
  * a stop is generation + 1, so starting it again is a start only. Those warm creates come
  * last, after every start and stop of this pass.
@@ -105,7 +108,7 @@ export function diffAgents(
       if (!container) {
         actions.push({ kind: "createAgent", spec: agentSpec(tenantId, d) });
         actions.push({ kind: "startAgent", ...ids });
-      } else if (container.state === "created") {
+      } else if (container.state === "created" || (live(container) && container.limitsPending)) {
         actions.push({ kind: "startAgent", ...ids });
       }
       if (replace && !oldIsLive)

@@ -1,86 +1,10 @@
-// The reconciler's bookkeeping, against a driver double that keeps containers in memory and
-// fails the operations a test tells it to (the real driver is tested against the engine).
-import { describe, expect, it } from "vitest";
+// The reconciler's bookkeeping, against a driver double that keeps containers in memory.
+import { describe, expect, it, vi } from "vitest";
 import type { DesiredAgent, DesiredState } from "../../common/worker-protocol.ts";
-import type { AgentSpec, ObservedAgent, SandboxDriver } from "../drivers/driver.ts";
-import { NotSupportedError } from "../drivers/driver.ts";
+import { desiredAgent, desiredSandbox, MemoryDriver } from "../../test/worker-doubles.ts";
 import { Reconciler } from "./reconciler.ts";
 
-class MemoryDriver implements SandboxDriver {
-  readonly name = "memory";
-  agents = new Map<string, ObservedAgent>();
-  failing = new Set<string>();
-  tenants = ["t"];
-  /** The tenants whose agents each pass looked at, in order. */
-  looked: string[] = [];
-
-  private maybeFail(what: string) {
-    if (this.failing.has(what)) throw new Error(`${what} failed`);
-  }
-  fingerprint = async () => ({
-    driver: "memory",
-    healthy: true,
-    labels: {},
-    capacity: { cpus: 1, memoryMb: 1 },
-  });
-  ensureSandbox = async () => {};
-  destroySandbox = async () => {};
-  listSandboxes = async () => this.tenants.map((tenantId) => ({ tenantId, ready: true }));
-  gatewayEndpoint = () => ({ socketPath: "/nonexistent", caBundlePath: "/nonexistent" });
-  listAgents = async (tenantId: string) => {
-    this.looked.push(tenantId);
-    return [...this.agents.values()].filter((a) => a.tenantId === tenantId);
-  };
-  createAgent = async (spec: AgentSpec) => {
-    this.maybeFail(`create ${spec.agentId}`);
-    this.maybeFail("create");
-    this.agents.set(spec.agentId, {
-      tenantId: spec.tenantId,
-      agentId: spec.agentId,
-      generation: spec.generation,
-      containerId: spec.agentId,
-      state: "created",
-      restartCount: 0,
-    });
-  };
-  startAgent = async (_t: string, agentId: string) => {
-    this.maybeFail("start");
-    const agent = this.agents.get(agentId);
-    if (agent) agent.state = "running";
-  };
-  stopAgent = async (_t: string, agentId: string) => {
-    this.maybeFail("stop");
-    const agent = this.agents.get(agentId);
-    if (agent) agent.state = "exited";
-  };
-  removeAgent = async (_t: string, agentId: string) => {
-    this.agents.delete(agentId);
-  };
-  logs = async () => [];
-  stats = async () => ({ cpuPercent: 0, memoryBytes: 0, memoryLimitBytes: 0, pids: 0 });
-  exec = async (): Promise<{ exitCode: number; output: string }> => {
-    throw new NotSupportedError("exec");
-  };
-  diskUsage = async (): Promise<never> => {
-    throw new NotSupportedError("diskUsage");
-  };
-}
-
-const agent = (desiredState: "RUNNING" | "STOPPED", agentId = "a1"): DesiredAgent => ({
-  agentId,
-  name: agentId,
-  generation: 1,
-  desiredState,
-  image: "x",
-  command: [],
-  env: {},
-  cpus: 0.1,
-  memoryMb: 64,
-  pids: 64,
-  workspaceMb: 64,
-  egress: { preset: "NONE", rules: [], quarantined: false },
-  grants: [],
-});
+const agent = desiredAgent;
 const state = (...agents: DesiredAgent[]): DesiredState => ({
   version: 1,
   sandboxes: [
@@ -118,15 +42,7 @@ describe("the reconciler's view of problems", () => {
 });
 
 describe("a pass over some tenants", () => {
-  const sandbox = (tenantId: string, ...agents: DesiredAgent[]) => ({
-    tenantId,
-    tenantSlug: tenantId,
-    isolation: null,
-    cpus: 1,
-    memoryMb: 1024,
-    egressCeiling: null,
-    agents,
-  });
+  const sandbox = desiredSandbox;
 
   it("looks only at the tenants it is given, and keeps what it knows of the others", async () => {
     const driver = new MemoryDriver();
@@ -164,5 +80,26 @@ describe("a pass over some tenants", () => {
     driver.failing.clear();
     await reconciler.pass();
     expect(reconciler.agentProblems.size).toBe(0);
+  });
+
+  it("walks sandboxes side by side: one slow engine does not hold up the others' agents", async () => {
+    const driver = new MemoryDriver();
+    driver.tenants = ["slow", "fast"];
+    let release = () => {};
+    driver.held.set("slow", new Promise((resolve) => (release = resolve)));
+    const reconciler = new Reconciler(driver, () => {});
+    reconciler.desired = {
+      version: 1,
+      sandboxes: [
+        sandbox("slow", agent("RUNNING", "slow-agent")),
+        sandbox("fast", agent("RUNNING", "fast-agent")),
+      ],
+    };
+    const pass = reconciler.pass();
+    await vi.waitFor(() => expect(driver.agents.get("fast-agent")?.state).toBe("running"));
+    expect(driver.agents.has("slow-agent")).toBe(false);
+    release();
+    await pass;
+    expect(driver.agents.get("slow-agent")?.state).toBe("running");
   });
 });

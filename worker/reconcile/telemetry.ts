@@ -1,15 +1,25 @@
-// What the worker reports back, every couple of seconds: sandbox and agent states that
-// changed since the last report (so the cost tracks change, not fleet size), new log lines
-// and engine stats of running agents; disk use of sandboxes and workspaces every
-// diskEveryMs, sent when it moved by a MiB or more.
+// What the worker reports back, in two parts with their own pace:
+//   states   sandbox and agent states that changed since last sent (so the cost tracks
+//            change, not fleet size): one listing per sandbox, sent right after a reconcile
+//            pass for the tenants it walked, and every couple of seconds for all;
+//   samples  new log lines, engine stats of running agents (a one-shot stats call takes the
+//            engine about a second) and disk use every diskEveryMs, sent when it moved by a
+//            MiB or more. Slow, so it never holds up a state: an agent shown RUNNING late
+//            because a neighbour's stats were being read made starts wait on the crowd (#15).
+import pLimit from "p-limit";
 import type { DesiredSandbox, DiskReport, ReportRequest } from "../../common/worker-protocol.ts";
-import type { DiskUse, SandboxDriver } from "../drivers/driver.ts";
+import type { DiskUse, ObservedAgent, SandboxDriver } from "../drivers/driver.ts";
 import { type AgentStatus, agentStatus } from "./observed-state.ts";
 import type { Reconciler } from "./reconciler.ts";
 
 /** Measuring costs an exec in each sandbox: often enough for a person watching a bar. */
 const diskEveryMs = 10_000;
 const MiB = 1024 * 1024;
+/** Engine calls in flight at once: sandboxes are sampled side by side, not one by one. */
+const engineCallsAtOnce = 8;
+
+export type StateReport = Required<Pick<ReportRequest, "sandboxes" | "agents">>;
+export type SampleReport = Required<Pick<ReportRequest, "logs" | "stats">> & { disk: DiskReport };
 
 export class Telemetry {
   private sent = new Map<string, string>();
@@ -34,83 +44,110 @@ export class Telemetry {
     return true;
   }
 
-  async collect(): Promise<ReportRequest> {
+  /** States that changed: of every sandbox, or with `only`, of those tenants' sandboxes. */
+  async states(only?: ReadonlySet<string>): Promise<StateReport> {
+    const report: StateReport = { sandboxes: [], agents: [] };
     const desired = this.reconciler.desired;
-    const report: Required<Pick<ReportRequest, "sandboxes" | "agents" | "logs" | "stats">> & {
-      disk: DiskReport;
-    } = {
-      sandboxes: [],
-      agents: [],
-      logs: [],
-      stats: [],
-      disk: { sandboxes: [], workspaces: [] },
-    };
     if (!desired) return report;
-    // A sandbox or agent that left the desired state may come back as a new row: forget what
-    // was sent about it, so its state is reported afresh.
+    if (!only) this.forgetDeparted(desired.sandboxes);
+    const limit = pLimit(engineCallsAtOnce);
+    const walked = desired.sandboxes.filter(
+      // Not walked yet since a restart: "provisioning" would fail the tasks of running agents.
+      (s) => (!only || only.has(s.tenantId)) && this.reconciler.walkedTenants.has(s.tenantId),
+    );
+    await Promise.all(walked.map((sandbox) => limit(() => this.stateOf(sandbox, report))));
+    return report;
+  }
+
+  /** New log lines, stats of running agents and disk use that moved, of every sandbox. */
+  async samples(): Promise<SampleReport> {
+    const report: SampleReport = { logs: [], stats: [], disk: { sandboxes: [], workspaces: [] } };
+    const desired = this.reconciler.desired;
+    if (!desired) return report;
+    const limit = pLimit(engineCallsAtOnce);
+    const ready = desired.sandboxes.filter((s) => this.reconciler.readyTenants.has(s.tenantId));
+    await Promise.all(
+      ready.map(async (sandbox) => {
+        const [containers] = await Promise.all([
+          limit(() => this.driver.listAgents(sandbox.tenantId).catch(() => [])),
+          limit(() => this.measureDisk(sandbox, report.disk)),
+        ]);
+        await Promise.all(
+          sandbox.agents.map((agent) => {
+            const mine = containers.filter((c) => c.agentId === agent.agentId);
+            return limit(() => this.sampleAgent(sandbox.tenantId, agent.agentId, mine, report));
+          }),
+        );
+      }),
+    );
+    return report;
+  }
+
+  private async stateOf(sandbox: DesiredSandbox, report: StateReport) {
+    const problem = this.reconciler.sandboxProblems.get(sandbox.tenantId);
+    const ready = this.reconciler.readyTenants.has(sandbox.tenantId);
+    const state = {
+      tenantId: sandbox.tenantId,
+      state: ready ? ("READY" as const) : problem ? ("FAILED" as const) : ("PROVISIONING" as const),
+      ...(problem && !ready && { reason: problem }),
+    };
+    if (this.changed(`sandbox:${sandbox.tenantId}`, state)) report.sandboxes.push(state);
+
+    const containers = ready ? await this.driver.listAgents(sandbox.tenantId).catch(() => []) : [];
+    for (const agent of sandbox.agents) {
+      const mine = containers.filter((c) => c.agentId === agent.agentId);
+      let status: AgentStatus = agentStatus(
+        agent,
+        mine,
+        this.reconciler.agentProblems.get(agent.agentId),
+      );
+      if (!ready && problem && agent.desiredState === "RUNNING")
+        status = { ...status, state: "FAILED", reason: `sandbox not ready: ${problem}` };
+      if (this.changed(`agent:${agent.agentId}`, status)) report.agents.push(status);
+    }
+  }
+
+  private async sampleAgent(
+    tenantId: string,
+    agentId: string,
+    containers: ObservedAgent[],
+    report: SampleReport,
+  ) {
+    const hasRun = containers.some(
+      (c) => c.state === "running" || c.state === "restarting" || c.state === "exited",
+    );
+    if (!hasRun) return;
+    const since = this.logCursor.get(agentId);
+    const lines = await this.driver
+      .logs(tenantId, agentId, since ? { since } : { tail: 200 })
+      .catch(() => []);
+    const fresh = since ? lines.filter((l) => new Date(l.at) > since) : lines;
+    if (fresh.length > 0) {
+      report.logs.push({ agentId, lines: fresh.slice(-1000) });
+      const last = fresh.at(-1);
+      if (last) this.logCursor.set(agentId, new Date(last.at));
+    }
+    if (containers.some((c) => c.state === "running")) {
+      const stats = await this.driver.stats(tenantId, agentId).catch(() => null);
+      if (stats) report.stats.push({ agentId, ...stats });
+    }
+  }
+
+  /**
+   * A sandbox or agent that left the desired state may come back as a new row: forget what
+   * was sent about it, so its state is reported afresh.
+   */
+  private forgetDeparted(sandboxes: DesiredSandbox[]) {
     const current = new Set(
-      desired.sandboxes.flatMap((s) => [
+      sandboxes.flatMap((s) => [
         `sandbox:${s.tenantId}`,
         ...s.agents.map((a) => `agent:${a.agentId}`),
       ]),
     );
     for (const key of this.sent.keys())
       if (!current.has(key.replace(/^disk:/, ""))) this.sent.delete(key);
-    for (const sandbox of desired.sandboxes) {
-      // Not walked yet since a restart: "provisioning" would fail the tasks of running agents.
-      if (!this.reconciler.walkedTenants.has(sandbox.tenantId)) continue;
-      const problem = this.reconciler.sandboxProblems.get(sandbox.tenantId);
-      const ready = this.reconciler.readyTenants.has(sandbox.tenantId);
-      const state = {
-        tenantId: sandbox.tenantId,
-        state: ready
-          ? ("READY" as const)
-          : problem
-            ? ("FAILED" as const)
-            : ("PROVISIONING" as const),
-        ...(problem && !ready && { reason: problem }),
-      };
-      if (this.changed(`sandbox:${sandbox.tenantId}`, state)) report.sandboxes.push(state);
-
-      if (ready) await this.measureDisk(sandbox, report.disk);
-
-      const containers = ready
-        ? await this.driver.listAgents(sandbox.tenantId).catch(() => [])
-        : [];
-      for (const agent of sandbox.agents) {
-        const mine = containers.filter((c) => c.agentId === agent.agentId);
-        let status: AgentStatus = agentStatus(
-          agent,
-          mine,
-          this.reconciler.agentProblems.get(agent.agentId),
-        );
-        if (!ready && problem && agent.desiredState === "RUNNING")
-          status = { ...status, state: "FAILED", reason: `sandbox not ready: ${problem}` };
-        if (this.changed(`agent:${agent.agentId}`, status)) report.agents.push(status);
-
-        if (
-          !mine.some(
-            (c) => c.state === "running" || c.state === "restarting" || c.state === "exited",
-          )
-        )
-          continue;
-        const since = this.logCursor.get(agent.agentId);
-        const lines = await this.driver
-          .logs(sandbox.tenantId, agent.agentId, since ? { since } : { tail: 200 })
-          .catch(() => []);
-        const fresh = since ? lines.filter((l) => new Date(l.at) > since) : lines;
-        if (fresh.length > 0) {
-          report.logs.push({ agentId: agent.agentId, lines: fresh.slice(-1000) });
-          const last = fresh.at(-1);
-          if (last) this.logCursor.set(agent.agentId, new Date(last.at));
-        }
-        if (mine.some((c) => c.state === "running")) {
-          const stats = await this.driver.stats(sandbox.tenantId, agent.agentId).catch(() => null);
-          if (stats) report.stats.push({ agentId: agent.agentId, ...stats });
-        }
-      }
-    }
-    return report;
+    for (const agentId of this.logCursor.keys())
+      if (!current.has(`agent:${agentId}`)) this.logCursor.delete(agentId);
   }
 
   /** Adds the sandbox's disk use to `out` when it is due and moved since last sent. */
