@@ -98,11 +98,11 @@ export class IsolationDriver implements SandboxDriver {
     this.#holding.delete(tenantId);
   }
 
-  async listSandboxes(): Promise<ObservedSandbox[]> {
+  async listSandboxes(only?: ReadonlySet<string>): Promise<ObservedSandbox[]> {
     const found: ObservedSandbox[] = [];
     const walls = new Map<string, SandboxIsolation[]>();
     for (const [isolation, driver] of this.#drivers) {
-      for (const sandbox of await driver.listSandboxes()) {
+      for (const sandbox of await driver.listSandboxes(only)) {
         found.push({ ...sandbox, isolation });
         walls.set(sandbox.tenantId, [...(walls.get(sandbox.tenantId) ?? []), isolation]);
       }

@@ -76,6 +76,8 @@ export interface ObservedAgent {
   startedAt?: string;
   finishedAt?: string;
   error?: string;
+  /** Live, but a limit it should run with is not applied yet: startAgent applies it. */
+  limitsPending?: boolean;
 }
 
 export interface AgentStats {
@@ -121,8 +123,11 @@ export interface SandboxDriver {
   ensureSandbox(spec: SandboxSpec): Promise<void>;
   /** Removes the sandbox, its agents and its private storage. */
   destroySandbox(tenantId: string): Promise<void>;
-  /** Every sandbox this driver owns on this host. */
-  listSandboxes(): Promise<ObservedSandbox[]>;
+  /**
+   * Every sandbox this driver owns on this host, or with `only`, those of these tenants (a
+   * pass over one tenant should not check every sandbox's engine on a crowded host).
+   */
+  listSandboxes(only?: ReadonlySet<string>): Promise<ObservedSandbox[]>;
   /** Where the gateway must listen for this tenant (valid once its sandbox exists). */
   gatewayEndpoint(tenantId: string): GatewayEndpoint;
 

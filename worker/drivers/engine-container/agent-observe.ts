@@ -8,6 +8,8 @@ export interface AgentContainer {
   id: string;
   generation: number;
   state: string;
+  /** The CPU limit to apply once started (LABEL.cpuLimit); none on older containers. */
+  cpuLimit?: number;
 }
 
 /** The agent's containers in the sandbox, newest generation first. */
@@ -27,6 +29,9 @@ export async function findAgentContainers(
       agentId: container.Labels[LABEL.agent] ?? "",
       generation: Number(container.Labels[LABEL.generation] ?? 0),
       state: container.State,
+      ...(container.Labels[LABEL.cpuLimit] && {
+        cpuLimit: Number(container.Labels[LABEL.cpuLimit]),
+      }),
     }))
     .sort((a, b) => b.generation - a.generation);
 }
@@ -51,6 +56,7 @@ export function toObservedAgent(info: Docker.ContainerInspectInfo): ObservedAgen
   // "removing" is on its way out: as good as dead.
   const status = knownStates.includes(state.Status) ? (state.Status as ContainerState) : "dead";
   const hasExited = status !== "running" && status !== "created" && status !== "paused";
+  const live = status === "running" || status === "restarting" || status === "paused";
   return {
     tenantId: labels[LABEL.tenant] ?? "",
     agentId: labels[LABEL.agent] ?? "",
@@ -63,7 +69,14 @@ export function toObservedAgent(info: Docker.ContainerInspectInfo): ObservedAgen
     startedAt: timeOrUndefined(state.StartedAt),
     finishedAt: timeOrUndefined(state.FinishedAt),
     error: state.Error || undefined,
+    limitsPending: (live && !cpuLimitApplied(info)) || undefined,
   };
+}
+
+/** Whether the CPU limit on the container's label is in force (containers without one: yes). */
+export function cpuLimitApplied(info: Docker.ContainerInspectInfo): boolean {
+  const wanted = info.Config.Labels?.[LABEL.cpuLimit];
+  return wanted === undefined || info.HostConfig.NanoCpus === Number(wanted);
 }
 
 /** One LogLine per line of a multiplexed, timestamped log answer. */

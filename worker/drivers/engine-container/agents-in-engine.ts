@@ -6,12 +6,13 @@ import type { AgentSpec, AgentStats, LogLine, ObservedAgent } from "../driver.ts
 import { agentContainerOptions } from "./agent-container.ts";
 import { ensureAgentImage } from "./agent-image.ts";
 import {
+  cpuLimitApplied,
   findAgentContainers,
   parseLogLines,
   toAgentStats,
   toObservedAgent,
 } from "./agent-observe.ts";
-import { orNull, statusOf, tolerating } from "./engine-errors.ts";
+import { engineMessage, orNull, statusOf, tolerating } from "./engine-errors.ts";
 import { agentContainerName, agentLabels, LABEL } from "./names.ts";
 import { type ExecResult, runExec, type SandboxShell } from "./run-exec.ts";
 import { ensureWorkspace, removeWorkspace } from "./workspace.ts";
@@ -29,6 +30,8 @@ export interface AgentHome {
   shell: SandboxShell;
   /** The driver holding the engine, written on what is made in it (corral.driver). */
   driver: string;
+  /** Which boot of the sandbox this is, where the driver can tell (workspace.ts). */
+  boot?: string;
 }
 
 export interface AgentImages {
@@ -67,7 +70,7 @@ export async function createAgentIn(home: AgentHome, images: AgentImages, spec: 
   const name = agentContainerName(spec.agentId, spec.generation);
   if (await isThisAgent(engine, name, spec)) return;
 
-  const workspace = await ensureWorkspace(engine, home.shell, spec, home.driver);
+  const workspace = await ensureWorkspace(engine, home.shell, spec, home.driver, home.boot);
   try {
     await engine.createContainer(
       agentContainerOptions(spec, image, workspace, images.gatewayAddress, home.driver),
@@ -84,12 +87,35 @@ export async function createAgentIn(home: AgentHome, images: AgentImages, spec: 
   }
 }
 
+/** Starts the agent's newest container, then puts its CPU limit in force (agent-container.ts). */
 export async function startAgentIn(engine: Docker, tenantId: string, agentId: string) {
   const current = await currentContainer(engine, tenantId, agentId);
-  if (current.state === "running" || current.state === "restarting") return;
   const container = engine.getContainer(current.id);
-  if (current.state === "paused") await container.unpause();
+  if (current.state === "running" || current.state === "restarting") {
+    // Started by a pass cut short before its limit was set: the limit may be all it lacks.
+    if (cpuLimitApplied(await container.inspect())) return;
+  } else if (current.state === "paused") await container.unpause();
   else await tolerating([304], container.start());
+  if (current.cpuLimit !== undefined) await applyCpuLimit(container, current.cpuLimit);
+}
+
+/**
+ * Sets the running container's CPU limit. One that exited before the limit landed (a crash
+ * at once) is waited for while the engine restarts it; one still not running after that gets
+ * its limit from a later pass (ObservedAgent.limitsPending).
+ */
+async function applyCpuLimit(container: Docker.Container, nanoCpus: number) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await container.update({ NanoCpus: nanoCpus });
+      return;
+    } catch (error) {
+      if (!/stopped container/i.test(engineMessage(error))) throw error;
+    }
+    const { State } = await container.inspect();
+    if (!State.Running && !State.Restarting) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export async function stopAgentIn(engine: Docker, tenantId: string, agentId: string) {

@@ -17,7 +17,8 @@ import { type AgentSpec, AgentSpecError, type SandboxSpec } from "../driver.ts";
 import { AgentNotFoundError } from "./agents-in-engine.ts";
 import { EngineContainerDriver } from "./engine-container-driver.ts";
 import { AGENT_NETWORK, LABEL, sandboxNames, workspaceVolumeName } from "./names.ts";
-import { runExec } from "./run-exec.ts";
+import { runExec, type SandboxShell } from "./run-exec.ts";
+import { ensureWorkspace, removeWorkspace } from "./workspace.ts";
 
 const host = connectEngine(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock");
 const run = randomBytes(4).toString("hex");
@@ -226,6 +227,10 @@ describe("engine-container driver", () => {
       { tenantId: tenantA, ready: true },
       { tenantId: tenantB, ready: true },
     ]);
+    // Asked about one tenant, it looks at that one's engine alone.
+    expect(await driver.listSandboxes(new Set([tenantB]))).toEqual([
+      { tenantId: tenantB, ready: true },
+    ]);
   });
 
   it("lets an agent reach its own team but not the sandbox, the host or another tenant", async () => {
@@ -339,6 +344,34 @@ describe("engine-container driver", () => {
     });
   });
 
+  it("puts an agent's CPU limit in force once it runs, and finishes a start cut short before it", async () => {
+    const agentId = `${run}-cpu`;
+    const container = privateEngine(tenantA).getContainer(`corral-agent-${agentId}-g1`);
+    await driver.createAgent(agentSpec(tenantA, agentId));
+    // Made without it (a limit among the create options costs every start about 50 ms).
+    expect((await container.inspect()).HostConfig.NanoCpus ?? 0).toBe(0);
+    // A worker killed between the start and the limit leaves the agent without it...
+    await container.start();
+    const startedAt = (await container.inspect()).State.StartedAt;
+    const observed = async () =>
+      (await driver.listAgents(tenantA)).find((agent) => agent.agentId === agentId);
+    expect(await observed()).toMatchObject({ state: "running", limitsPending: true });
+    // ...until the next pass asks for the start again: the limit, and no restart.
+    await driver.startAgent(tenantA, agentId);
+    const info = await container.inspect();
+    expect(info.HostConfig.NanoCpus).toBe(500_000_000);
+    expect(info.State.StartedAt).toBe(startedAt);
+    expect((await observed())?.limitsPending).toBeUndefined();
+    // As the agent's own cgroup has it (v1 quota file, or v2's cpu.max).
+    const quota = await driver.exec(tenantA, agentId, [
+      "sh",
+      "-c",
+      "cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d' ' -f1 /sys/fs/cgroup/cpu.max",
+    ]);
+    expect(quota.output.trim()).toBe("50000");
+    await driver.removeAgent(tenantA, agentId, { purge: true });
+  });
+
   it("reports logs, stats and exec output", async () => {
     const logs = await driver.logs(tenantA, a1, { tail: 10 });
     expect(logs).toContainEqual(expect.objectContaining({ stream: "stdout", text: "started" }));
@@ -394,6 +427,30 @@ describe("engine-container driver", () => {
     await driver.stopAgent(tenantA, spec.agentId);
     await expect(driver.startAgent(tenantA, spec.agentId)).rejects.toThrow(AgentNotFoundError);
   }, 60_000);
+
+  it("makes a workspace once in a sandbox's boot, again when it grows or the sandbox restarts", async () => {
+    const commands: string[][] = [];
+    const shell: SandboxShell = (command) => {
+      commands.push(command);
+      return runExec(sandboxContainer(tenantA), command);
+    };
+    const spec = agentSpec(tenantA, `${run}-boot`);
+    const engine = privateEngine(tenantA);
+    await ensureWorkspace(engine, shell, spec, undefined, "boot-1");
+    await ensureWorkspace(engine, shell, { ...spec, generation: 2 }, undefined, "boot-1");
+    expect(commands).toHaveLength(1);
+    await ensureWorkspace(engine, shell, { ...spec, workspaceMb: 150 }, undefined, "boot-1");
+    await ensureWorkspace(engine, shell, spec, undefined, "boot-2");
+    // Without a boot to go by, every create asks the sandbox.
+    await ensureWorkspace(engine, shell, spec);
+    expect(commands.map((c) => c.slice(1, 4).join(" "))).toEqual([
+      `workspace ${workspaceVolumeName(spec.agentId)} 100`,
+      `workspace ${workspaceVolumeName(spec.agentId)} 150`,
+      `workspace ${workspaceVolumeName(spec.agentId)} 100`,
+      `workspace ${workspaceVolumeName(spec.agentId)} 100`,
+    ]);
+    await removeWorkspace(engine, shell, spec.agentId);
+  });
 
   it("replaces the container on a new generation and keeps the workspace unless purged", async () => {
     const agentId = `${run}-gen`;
@@ -480,6 +537,12 @@ describe("engine-container driver", () => {
     await expect(driver.listAgents(tenantB)).rejects.toThrow(/not ready/);
     await driver.ensureSandbox(sandboxSpec(tenantB));
     expect((await driver.listAgents(tenantB)).map((agent) => agent.agentId)).toEqual([b1]);
+    // The restart unmounted the workspaces: a new run's create mounts its own again.
+    await driver.createAgent(agentSpec(tenantB, b1, { generation: 2 }));
+    await driver.startAgent(tenantB, b1);
+    expect((await driver.exec(tenantB, b1, ["touch", "/workspace/after-restart"])).exitCode).toBe(
+      0,
+    );
 
     // Its state folder deleted under it: the socket must come back on the host.
     await rm(sandboxNames(stateDir, hostKey, tenantB).stateDir, { recursive: true });

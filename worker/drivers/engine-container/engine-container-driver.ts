@@ -217,13 +217,14 @@ export class EngineContainerDriver implements SandboxDriver {
     this.#engines.forget(names.socketPath);
   }
 
-  async listSandboxes(): Promise<ObservedSandbox[]> {
+  async listSandboxes(only?: ReadonlySet<string>): Promise<ObservedSandbox[]> {
     const containers = await this.#host.listContainers({
       all: true,
       filters: { label: [...ownedBy(this.#hostKey), `${LABEL.role}=sandbox`] },
     });
+    const asked = containers.filter((c) => !only || only.has(c.Labels[LABEL.tenant] ?? ""));
     return Promise.all(
-      containers.map(async (container): Promise<ObservedSandbox> => {
+      asked.map(async (container): Promise<ObservedSandbox> => {
         const tenantId = container.Labels[LABEL.tenant] ?? "";
         if (container.State !== "running") {
           return { tenantId, ready: false, reason: `sandbox container is ${container.State}` };
@@ -313,10 +314,14 @@ export class EngineContainerDriver implements SandboxDriver {
   }
 
   async #home(tenantId: string): Promise<AgentHome> {
+    const engine = await this.#readyEngine(tenantId);
+    const sandbox = await this.#host.getContainer(this.#names(tenantId).container).inspect();
     return {
-      engine: await this.#readyEngine(tenantId),
+      engine,
       shell: this.#sandboxShell(tenantId),
       driver: DRIVER_NAME,
+      // The container and its start: a restart or a new container mounts workspaces afresh.
+      boot: `${sandbox.Id}@${sandbox.State.StartedAt}`,
     };
   }
 

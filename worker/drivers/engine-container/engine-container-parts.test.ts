@@ -5,7 +5,7 @@ import { agentContainerOptions } from "./agent-container.ts";
 import { splitTag } from "./agent-image.ts";
 import { parseLogLines, toAgentStats } from "./agent-observe.ts";
 import { parseFrames } from "./multiplexed.ts";
-import { agentContainerName, checkSocketPath, nameSafe, sandboxNames } from "./names.ts";
+import { agentContainerName, checkSocketPath, LABEL, nameSafe, sandboxNames } from "./names.ts";
 
 function frame(type: 1 | 2, text: string): Buffer {
   const payload = Buffer.from(text);
@@ -68,11 +68,10 @@ describe("agent container settings", () => {
     const options = agentContainerOptions(spec, spec.image, "corral-workspace-agent-1", "10.0.0.1");
     expect(options.Cmd).toBeUndefined();
     expect(options.Env).toEqual(["MODE=fast"]);
-    expect(options.HostConfig).toMatchObject({
-      NanoCpus: 1_500_000_000,
-      Memory: 256 * 1024 * 1024,
-      PidsLimit: 100,
-    });
+    expect(options.HostConfig).toMatchObject({ Memory: 256 * 1024 * 1024, PidsLimit: 100 });
+    // The CPU limit rides on a label until the start applies it (agent-container.ts).
+    expect(options.HostConfig?.NanoCpus).toBeUndefined();
+    expect(options.Labels?.[LABEL.cpuLimit]).toBe("1500000000");
   });
 
   it("refuses an environment variable name the engine would mangle", () => {

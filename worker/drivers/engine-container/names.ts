@@ -16,6 +16,8 @@ export const LABEL = {
   /** The size the sandbox's storage was made with (a new size re-makes the container). */
   storageMb: "corral.storage-mb",
   tenantSlug: "corral.tenant-slug",
+  /** An agent's CPU limit, in billionths of a CPU: set once it has started (agent-container.ts). */
+  cpuLimit: "corral.nano-cpus",
 } as const;
 
 /**

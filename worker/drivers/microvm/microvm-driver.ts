@@ -244,7 +244,7 @@ export class MicrovmDriver implements SandboxDriver {
     this.starts.delete(tenantId);
   }
 
-  async listSandboxes(): Promise<ObservedSandbox[]> {
+  async listSandboxes(only?: ReadonlySet<string>): Promise<ObservedSandbox[]> {
     await this.#sweep();
     let entries: string[];
     try {
@@ -258,7 +258,7 @@ export class MicrovmDriver implements SandboxDriver {
         path.join(this.#options.stateDir, entry, "tenant"),
         "utf8",
       ).catch(() => null);
-      if (tenantId === null) continue;
+      if (tenantId === null || (only && !only.has(tenantId))) continue;
       const names = this.#names(tenantId);
       if ((await findMachine(names)) === null) {
         found.push({ tenantId, ready: false, reason: "the machine is not running" });
