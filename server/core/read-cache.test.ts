@@ -10,6 +10,7 @@ import { enrolTestHost } from "../../test/fleet.ts";
 import { authenticateApiKey } from "../api-keys/authenticate.ts";
 import { sessionIdFromCookie } from "../auth/session-cookie.ts";
 import { db, isProcessDb } from "../db/client.ts";
+import { authenticateHost } from "../fleet/enrolment.ts";
 import { appRouter } from "../root-router.ts";
 import { notificationsLive } from "./notify.ts";
 import { changesSettled, ReadCache } from "./read-cache.ts";
@@ -92,7 +93,7 @@ describe("the change feed", () => {
     ).toEqual([]);
   });
 
-  it("announces a host's new name but not its heartbeats", async () => {
+  it("announces a host's new name, labels, credential or revocation, but not its heartbeats", async () => {
     const name = `feed-${randomBytes(4).toString("hex")}`;
     const { hostId } = await enrolTestHost(database, name);
     const host = { id: hostId, name };
@@ -109,6 +110,10 @@ describe("the change feed", () => {
         database.workerHost.update({ where: { id: host.id }, data: { name: `${host.name}-b` } }),
       ),
     ).toEqual([`host:${host.id}`]);
+    for (const data of [{ labels: { zone: "moved" } }, { revokedAt: new Date() }])
+      expect(
+        await announced(() => database.workerHost.update({ where: { id: host.id }, data })),
+      ).toEqual([`host:${host.id}`]);
   });
 });
 
@@ -212,6 +217,23 @@ describe("who is asking, through the process's own client", () => {
     expect((await authenticateApiKey(database, key.secret))?.id).toBe(key.id);
     await asOwner.apiKeys.revoke({ orgSlug: org.slug, keyId: key.id });
     expect(await authenticateApiKey(database, key.secret)).toBeNull();
+  });
+});
+
+describe("a worker host's credential", () => {
+  it("is checked from memory, and refused as soon as the host is revoked", async () => {
+    const { hostId, credential } = await enrolTestHost(
+      database,
+      `cached-${randomBytes(4).toString("hex")}`,
+    );
+    const bearer = `Bearer ${credential}`;
+    expect((await authenticateHost(database, bearer))?.version).toBe("0.1.0");
+    // A column that is not announced, changed behind the cache's back: the kept copy answers.
+    await database.$executeRaw`UPDATE "WorkerHost" SET version = '9.9.9' WHERE id = ${hostId}`;
+    expect((await authenticateHost(database, bearer))?.version).toBe("0.1.0");
+    await database.workerHost.update({ where: { id: hostId }, data: { revokedAt: new Date() } });
+    await changesSettled(database);
+    expect(await authenticateHost(database, bearer)).toBeNull();
   });
 });
 

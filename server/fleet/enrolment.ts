@@ -5,7 +5,9 @@
 import { randomBytes } from "node:crypto";
 import type { EnrolRequest } from "../../common/worker-protocol.ts";
 import { type AuditActor, type AuditRequest, recordAuditEvent } from "../audit/record.ts";
-import type { Db, Tx } from "../db/client.ts";
+import { ReadCache } from "../core/read-cache.ts";
+import { type Db, isProcessDb, type Tx } from "../db/client.ts";
+import type { WorkerHost } from "../db/generated/client.ts";
 import { hashToken } from "../tokens/secret-token.ts";
 
 export const enrolmentTokenPrefix = "crle_";
@@ -150,11 +152,26 @@ async function sameEnrolment(tx: Tx, hostId: string, credential: string): Promis
   return Boolean(host && !host.revokedAt && host.credentialHash === hashToken(credential));
 }
 
+/**
+ * Hosts by credential, kept in memory: every heartbeat, long-poll and report authenticates,
+ * and a thousand hosts make hundreds of those a second. A revocation, a new credential or a
+ * change of what placement trusts drops the copy (the `host:<id>` change feed). The copy's
+ * desired version may trail the row; the long-poll reads the row before it waits.
+ */
+const hostsByCredential = new ReadCache<WorkerHost>(
+  { ttlMs: 60_000, maxEntries: 20_000 },
+  isProcessDb,
+);
+
 /** The host presenting `authorization` (Bearer host credential), if enrolled and not revoked. */
 export async function authenticateHost(db: Db, authorization: string | null) {
   const match = authorization?.match(/^Bearer\s+(crlh_\S+)$/);
   if (!match?.[1]) return null;
-  const host = await db.workerHost.findUnique({ where: { credentialHash: hashToken(match[1]) } });
+  const credentialHash = hashToken(match[1]);
+  const host = await hostsByCredential.read(db, credentialHash, async () => {
+    const row = await db.workerHost.findUnique({ where: { credentialHash } });
+    return row && { value: row, tags: [`host:${row.id}`] };
+  });
   return host && !host.revokedAt ? host : null;
 }
 

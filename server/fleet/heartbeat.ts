@@ -6,6 +6,7 @@ import type { HeartbeatRequest } from "../../common/worker-protocol.ts";
 import { recordAuditEvent } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { checkedCapacity } from "./enrolment.ts";
+import { QuietBeats } from "./quiet-beats.ts";
 
 /** What placement trusts, as the host's row last said it (e.g. read to authenticate it). */
 export interface SeenHost {
@@ -21,11 +22,16 @@ export function sameLabels(a: unknown, b: Record<string, string>): boolean {
   return typeof a === "object" && a !== null && pairs(a) === pairs(b);
 }
 
+/**
+ * `quietDb` writes the usual beat (a pool of its own in the worker API: see livenessDb); the
+ * audited path uses `db`.
+ */
 export async function recordHeartbeat(
   db: Db,
   hostId: string,
   beat: HeartbeatRequest,
   seen?: SeenHost,
+  quietDb: Db = db,
 ): Promise<void> {
   const capacity = checkedCapacity(beat);
   const fields = {
@@ -39,19 +45,16 @@ export async function recordHeartbeat(
     lastHeartbeatAt: new Date(),
     lostAt: null,
   };
-  // The usual beat changes nothing placement trusts: one statement, no transaction. It is
-  // guarded on those values, so a change that raced in since `seen` takes the audited path.
+  // The usual beat changes nothing placement trusts: written with other hosts' beats in one
+  // statement, no transaction. It is guarded on those values, so a change that raced in
+  // since `seen` takes the audited path.
   if (
     seen &&
     sameLabels(seen.labels, beat.labels) &&
     seen.capacityMillis === capacity.capacityMillis &&
     seen.capacityMemoryMb === capacity.capacityMemoryMb
   ) {
-    const { count } = await db.workerHost.updateMany({
-      where: { id: hostId, ...capacity, labels: { equals: beat.labels } },
-      data: fields,
-    });
-    if (count === 1) return;
+    if (await quietBeatsOf(quietDb).write({ hostId, beat, ...capacity })) return;
   }
   await db.$transaction(async (tx) => {
     const before = await tx.workerHost.findUniqueOrThrow({
@@ -78,4 +81,15 @@ export async function recordHeartbeat(
         },
       });
   });
+}
+
+const writers = new WeakMap<Db, QuietBeats>();
+
+function quietBeatsOf(db: Db): QuietBeats {
+  let writer = writers.get(db);
+  if (!writer) {
+    writer = new QuietBeats(db);
+    writers.set(db, writer);
+  }
+  return writer;
 }

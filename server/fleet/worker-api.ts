@@ -20,7 +20,7 @@ import { BodyTooLarge, readCapped } from "../core/capped-body.ts";
 import { webConfig } from "../core/config.ts";
 import { channels, listenFor, notificationsLive } from "../core/notify.ts";
 import { unstorableTextIn, unstorableTextMessage } from "../core/text.ts";
-import { db } from "../db/client.ts";
+import { db, livenessDb } from "../db/client.ts";
 import { webLogger } from "../logging/logger.ts";
 import { appendTaskEvents, claimNextTask, TaskRelayError, taskControl } from "../tasks/dispatch.ts";
 import { desiredStateFor } from "./desired.ts";
@@ -126,7 +126,7 @@ export async function heartbeat(req: Request): Promise<Response> {
   if (!host) return refusal;
   const body = await parse(req, heartbeatRequestSchema, "heartbeat");
   if (body.error) return body.error;
-  await recordHeartbeat(db(), host.id, body.data, host);
+  await recordHeartbeat(db(), host.id, body.data, host, livenessDb());
   const response: HeartbeatResponse = {
     hostId: host.id,
     heartbeatSeconds: webConfig().CORRAL_WORKER_HEARTBEAT_SECONDS,
@@ -148,7 +148,8 @@ export async function desired(req: Request): Promise<Response> {
   const waitMs = Math.min(30, Math.max(0, Number(url.searchParams.get("wait") ?? 20))) * 1000;
   const deadline = Date.now() + waitMs;
   let version = host.desiredVersion;
-  if (version <= after && waitMs > 0) {
+  // The row is read even without a wait: the authenticated copy's version may trail it.
+  if (version <= after) {
     // Listening first, then reading: a change committed in between still wakes this request.
     const changes = await listenFor(channels.desired, host.id);
     try {
