@@ -66,9 +66,10 @@ export const fullFleet: Omit<FleetScaleOptions, "log"> = {
   httpEnrolments: 50,
   changes: 100,
   steadySeconds: 20,
-  heartbeatSeconds: 5,
-  deadlineSeconds: 20,
-  controllerMs: 5000,
+  // Re-placement within 10 s needs a deadline under it: beats every 2 s, lost after 8 s.
+  heartbeatSeconds: 2,
+  deadlineSeconds: 8,
+  controllerMs: 1000,
 };
 
 export const shortFleet: Omit<FleetScaleOptions, "log"> = {
@@ -195,19 +196,36 @@ async function seed(client: pg.Client, o: FleetScaleOptions, tokens: string[]) {
   return { orgIds, agentIds, user: rows[0] as { id: string; email: string; name: string } };
 }
 
-/** The control plane child; resolves with its URL once it serves. */
+/**
+ * The control plane child; resolves with its URL once it serves (its first line). Its log
+ * lines after that (why a report was not applied, say) are passed on.
+ */
 async function startControlPlane(
   env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(import.meta.dirname, "fleet-scale-control-plane.ts")],
-    { stdio: ["ignore", "pipe", "inherit"], env },
+    [
+      // BENCH_FLEET_PROFILE=<folder>: a CPU profile of the control plane, written as it stops.
+      ...(process.env.BENCH_FLEET_PROFILE
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_FLEET_PROFILE}`]
+        : []),
+      "--import",
+      "tsx",
+      path.join(import.meta.dirname, "fleet-scale-control-plane.ts"),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...env, CORRAL_LOG_FORMAT: "text" } },
   );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const url = await new Promise<string>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`fleet bench: control plane exited (${code})`)));
     lines.once("line", (line) => resolve((JSON.parse(line) as { url: string }).url));
+  });
+  // Its warnings and errors are always shown; the rest only in a verbose run.
+  lines.on("line", (line) => {
+    if (/^[\w-]+: (warn|error|fatal): /.test(line)) console.error(`control plane: ${line}`);
+    else log(`control plane: ${line}`);
   });
   return { child, url };
 }
@@ -256,7 +274,7 @@ export async function runFleetScale(o: FleetScaleOptions): Promise<FleetScaleRes
       CORRAL_WORKER_DEADLINE_SECONDS: String(o.deadlineSeconds),
       BENCH_FLEET_CONTROLLER_MS: String(o.controllerMs),
     };
-    control = await startControlPlane(env);
+    control = await startControlPlane(env, log);
     log(`fleet: control plane at ${control.url}; ${o.hosts} hosts enrolling`);
 
     // Started/stopped agents as the simulated drivers see them; waiters by agent.
