@@ -3,7 +3,8 @@
 //   cold start      the API call (agents.command start) until the container runs in the
 //                   sandbox: the control plane's write and NOTIFY, the worker's long-poll,
 //                   reconcile pass and hardened create+start (a worker with warm starts off);
-//   warm start      the same, when the stopped agent's next container waits created;
+//   warm start      the same, when the stopped agent's next container waits held: started
+//                   and frozen before the agent's process (agent-hold.ts);
 //   steps           each start cut into write, wake-up and fetch, reconcile, create, start,
 //                   and the report that tells the control plane it runs;
 //   crowds          the same starts on a host carrying 1, 10 and 40 sandboxes;
@@ -29,6 +30,7 @@ import { createEnrolmentToken } from "../server/fleet/enrolment.ts";
 import { testServerUrl, uniqueDatabaseName } from "../test/database-server.ts";
 import { startWorkerApiServer } from "../test/worker-api-server.ts";
 import { workerConfig } from "../worker/config.ts";
+import type { ObservedAgent } from "../worker/drivers/driver.ts";
 import { EngineContainerDriver } from "../worker/drivers/engine-container/index.ts";
 import { connectEngine, describeEngine } from "../worker/engine/docker-engine.ts";
 import { runFleetAgent } from "../worker/fleet-agent.ts";
@@ -103,7 +105,8 @@ const api = await startWorkerApiServer({
     if (route === "GET desired") desiredAnswers.push(performance.now());
   },
 });
-const command = ["sh", "-c", "while true; do sleep 1; done"];
+/** Its first line tells when the agent's own process ran (a held one waits before it). */
+const command = ["sh", "-c", "echo up; while true; do sleep 1; done"];
 const ms = (v: number) => `${Math.round(v)} ms`;
 
 /** Polls `check` every 10 ms; returns the ms from `since` until it held. */
@@ -124,6 +127,8 @@ async function until(
 interface Start {
   total: number;
   steps: Record<StepName, number>;
+  /** From the API call to the agent's first line, by the engine's log timestamp. */
+  firstLine?: number;
 }
 const stepNames = ["write", "wake+fetch", "reconcile", "create", "start", "report"] as const;
 type StepName = (typeof stepNames)[number];
@@ -225,10 +230,14 @@ try {
   const org = await tenant(`bench-${run}`);
   const agent = await startAgentIn(org.id, "bench");
   // The first start also makes the sandbox and copies the image in: warm-up, not measured.
+  // A held container runs only its prelude until its start (agent-hold.ts).
+  const waitingHeld = (a: ObservedAgent) =>
+    a.state === "running" && Boolean(a.held) && Boolean(a.limitsPending);
+  const runsAgent = (a: ObservedAgent) => a.state === "running" && !waitingHeld(a);
   const containers = async () =>
     (await driver.listAgents(org.id).catch(() => [])).filter((a) => a.agentId === agent.id);
   const running = async (generation: number) =>
-    (await containers()).some((a) => a.generation === generation && a.state === "running");
+    (await containers()).some((a) => a.generation === generation && runsAgent(a));
   await until(performance.now(), () => running(1), "the first start");
 
   const reported = async (generation: number) => {
@@ -239,26 +248,23 @@ try {
     return row.observedState === "RUNNING" && row.observedGeneration === generation;
   };
 
-  /** `count` stops and starts of the bench agent; warm ones wait for the ready container. */
+  /** `count` stops and starts of the bench agent; warm ones wait for the held container. */
   const measure = async (count: number, warm: boolean): Promise<Start[]> => {
     const samples: Start[] = [];
     for (let i = 0; i < count; i++) {
       const stopped = await commandAgent(db, acting, org.id, agent.id, "stop", {});
-      await until(
-        performance.now(),
-        async () => !(await containers()).some((a) => a.state === "running"),
-        "the stop",
-      );
+      await until(performance.now(), async () => !(await containers()).some(runsAgent), "the stop");
       if (warm)
         await until(
           performance.now(),
           async () =>
             (await containers()).some(
-              (a) => a.generation === stopped.generation + 1 && a.state === "created",
+              (a) => a.generation === stopped.generation + 1 && waitingHeld(a),
             ),
           "the next run's container",
         );
       const t0 = performance.now();
+      const calledAt = Date.now();
       const updated = await commandAgent(db, acting, org.id, agent.id, "start", {});
       const written = performance.now();
       const runs = t0 + (await until(t0, () => running(updated.generation), "the start"));
@@ -279,8 +285,11 @@ try {
       const createBegin = markAt(agent.id, "create", "begin", t0);
       const createEnd = createBegin && markAt(agent.id, "create", "end", createBegin);
       const acted = createBegin ?? startBegin;
+      const lines = await driver.logs(org.id, agent.id, { since: new Date(calledAt - 1000) });
+      const up = lines.find((line) => line.text === "up");
       samples.push({
         total,
+        ...(up && { firstLine: Date.parse(up.at) - calledAt }),
         steps: {
           write: written - t0,
           "wake+fetch": Math.max(0, fetched - written),
@@ -381,6 +390,18 @@ try {
       )
       .join(", ")}`;
   };
+  const firstLineLine = (cold: Start[], warm: Start[]) => {
+    const of = (samples: Start[]) => {
+      const times = samples.flatMap((s) => (s.firstLine === undefined ? [] : [s.firstLine]));
+      const lag = samples.flatMap((s) =>
+        s.firstLine === undefined ? [] : [s.firstLine - s.total],
+      );
+      return times.length === 0
+        ? "not seen"
+        : `median ${ms(median(times))} (${ms(median(lag))} after the start ended)`;
+    };
+    return `    the agent's first line after the call: cold ${of(cold)}, warm ${of(warm)}`;
+  };
   console.log(
     [
       `agent bench: ${starts} starts (${crowdStarts} at crowds after the first), ${sandboxSamples} sandboxes, runtime ${runtime}, sandbox disks ${crowdStorageMb} MiB`,
@@ -400,6 +421,7 @@ try {
         ),
         stepLine("cold", cold),
         stepLine("warm", warm),
+        firstLineLine(cold, warm),
       ]),
       "  goals: cold ≤ 1.1× raw at median and p95, flat across crowds; warm median ≤ 0.6× raw",
       "  (report: until the control plane's row says RUNNING; not part of the ratios, which end when the container runs and its CPU limit is set)",

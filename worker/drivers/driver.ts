@@ -50,6 +50,11 @@ export interface AgentSpec {
   workspaceMb: number;
   /** Its door to the world; without it the agent has no network at all. */
   gateway?: AgentGatewayAccess;
+  /**
+   * A stopped agent's next run: made ready and frozen before the agent's process, so its start
+   * is a thaw. Drivers that cannot hold leave it created (a start only).
+   */
+  hold?: boolean;
 }
 
 export interface ObservedSandbox {
@@ -78,6 +83,8 @@ export interface ObservedAgent {
   error?: string;
   /** Live, but a limit it should run with is not applied yet: startAgent applies it. */
   limitsPending?: boolean;
+  /** Made to be held: started and frozen before the agent's process until its start. */
+  held?: boolean;
 }
 
 export interface AgentStats {

@@ -186,7 +186,41 @@ describe("reconcile diff: agents", () => {
       [],
     );
     expect(kinds(actions)).toEqual(["createAgent", "startAgent:busy", "createAgent"]);
-    expect(actions.at(-1)).toMatchObject({ spec: { agentId: "idle", generation: 5 } });
+    expect(actions.at(-1)).toMatchObject({ spec: { agentId: "idle", generation: 5, hold: true } });
+  });
+
+  const stopped = agent("x", { desiredState: "STOPPED", generation: 4 });
+  const next = (over: Partial<ObservedAgent>) =>
+    container("x", { generation: 5, held: true, ...over });
+  it.each<[string, ObservedAgent, string[]]>([
+    ["asks again for a hold made but not started", next({ state: "created" }), ["createAgent"]],
+    [
+      "asks again for a hold stopped since (a sandbox restart)",
+      next({ state: "exited", exitCode: 137 }),
+      ["createAgent"],
+    ],
+    ["leaves a held next run waiting", next({ state: "running", limitsPending: true }), []],
+    [
+      "leaves a next run that cannot be held created",
+      next({ state: "created", held: undefined }),
+      [],
+    ],
+  ])("%s", (_, warm, expected) => {
+    const old = container("x", { generation: 4, state: "exited", exitCode: 143 });
+    expect(kinds(diffAgents("t", [stopped], [old, warm]))).toEqual(expected);
+  });
+
+  it("starts a held next run by releasing it, then clears the last run", () => {
+    const held = container("x", {
+      generation: 5,
+      held: true,
+      limitsPending: true,
+    });
+    const last = container("x", { generation: 4, state: "exited", exitCode: 143 });
+    expect(kinds(diffAgents("t", [agent("x", { generation: 5 })], [held, last]))).toEqual([
+      "startAgent:x",
+      "removeOldAgents:x",
+    ]);
   });
 });
 
@@ -257,7 +291,30 @@ describe("reported agent state", () => {
       undefined,
       "STOPPED",
     ],
+    [
+      "provisioning while a held next run waits to be released",
+      agent("x"),
+      [container("x", { held: true, limitsPending: true, startedAt: "2026-11-27T11:00:00Z" })],
+      undefined,
+      "PROVISIONING",
+    ],
+    [
+      "running once a held run is released",
+      agent("x"),
+      [container("x", { held: true, startedAt: "2026-11-27T11:00:00Z" })],
+      undefined,
+      "RUNNING",
+    ],
   ])("%s", (_, desired, containers, problem, expected) => {
     expect(agentStatus(desired, containers, problem, now).state).toBe(expected);
+  });
+
+  it("does not report a held container's hold as its start", () => {
+    const held = container("x", {
+      held: true,
+      limitsPending: true,
+      startedAt: "2026-11-27T11:00:00Z",
+    });
+    expect(agentStatus(agent("x"), [held], undefined, now).startedAt).toBeUndefined();
   });
 });

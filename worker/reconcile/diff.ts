@@ -68,6 +68,10 @@ export function diffSandboxes(
 
 const live = (a: ObservedAgent) => a.state === "running" || a.state === "restarting";
 
+/** A held next run not waiting: made but not started, or stopped since (a sandbox restart). */
+const holdUnfinished = (a: ObservedAgent) =>
+  Boolean(a.held) && (a.state === "created" || a.state === "exited");
+
 /**
  * Agent containers inside one ready sandbox. A container of another generation is replaced
  * (the workspace stays); a container that exited on its own is left for the engine's restart
@@ -76,9 +80,10 @@ const live = (a: ObservedAgent) => a.state === "running" || a.state === "restart
  * A start is also asked for a live container whose limits are not in force yet (a worker cut
  * short between its start and its limit, see agent-container.ts).
  *
- * A stopped agent keeps its next run's container ready (created, never started): a start after
- * a stop is generation + 1, so starting it again is a start only. Those warm creates come
- * last, after every start and stop of this pass.
+ * A stopped agent keeps its next run's container ready: a start after a stop is generation + 1.
+ * The driver holds it started, waiting before the agent's process, where it can (a start then
+ * releases it: agent-hold.ts), else leaves it created (a start only). A hold not started, or
+ * stopped since, is asked for again. Those warm creates come last, after every start and stop.
  */
 export function diffAgents(
   tenantId: string,
@@ -100,7 +105,9 @@ export function diffAgents(
     const ids = { tenantId, agentId: d.agentId };
     // A live old container goes first (two runs must not share the workspace); a finished
     // one is cleared after the new run starts, so a start does not wait for it.
-    const oldIsLive = replace && containers.some(live);
+    const oldIsLive =
+      replace &&
+      containers.some((o) => live(o) && (o.generation !== d.generation || current.length > 1));
     if (oldIsLive) actions.push({ kind: "removeAgent", ...ids, purge: false });
     // Removing a live old run removes every container of the agent; duplicates start over.
     const container = oldIsLive || current.length > 1 ? undefined : current[0];
@@ -115,11 +122,11 @@ export function diffAgents(
         actions.push({ kind: "removeOldAgents", ...ids, keepGeneration: d.generation });
     } else if (container && live(container)) {
       actions.push({ kind: "stopAgent", ...ids });
-    } else if (options.warmStarts !== false && !oldIsLive && !warm) {
+    } else if (options.warmStarts !== false && !oldIsLive && (!warm || holdUnfinished(warm))) {
       // Finished runs stay beside it (their logs are the agent's last words) until it starts.
       warming.push({
         kind: "createAgent",
-        spec: { ...agentSpec(tenantId, d), generation: d.generation + 1 },
+        spec: { ...agentSpec(tenantId, d), generation: d.generation + 1, hold: true },
       });
     }
   }

@@ -39,6 +39,9 @@ export function agentStatus(
       state: desired.desiredState === "RUNNING" ? "CRASH_LOOPING" : "STOPPING",
       reason: `${exit}; restarted ${c.restartCount} times`,
     };
+  // A held run still waiting for its start (agent-hold.ts); its StartedAt is the hold's.
+  if (c.state === "running" && c.held && c.limitsPending && desired.desiredState === "RUNNING")
+    return { ...base, restartCount: c.restartCount, state: "PROVISIONING" };
   if (c.state === "running")
     return { ...status, state: desired.desiredState === "RUNNING" ? "RUNNING" : "STOPPING" };
   if (c.state === "created")

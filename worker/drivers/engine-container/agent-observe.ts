@@ -10,6 +10,8 @@ export interface AgentContainer {
   state: string;
   /** The CPU limit to apply once started (LABEL.cpuLimit); none on older containers. */
   cpuLimit?: number;
+  /** Made to be held ready before its start (agent-hold.ts). */
+  held: boolean;
 }
 
 /** The agent's containers in the sandbox, newest generation first. */
@@ -29,6 +31,7 @@ export async function findAgentContainers(
       agentId: container.Labels[LABEL.agent] ?? "",
       generation: Number(container.Labels[LABEL.generation] ?? 0),
       state: container.State,
+      held: container.Labels[LABEL.hold] === "true",
       ...(container.Labels[LABEL.cpuLimit] && {
         cpuLimit: Number(container.Labels[LABEL.cpuLimit]),
       }),
@@ -50,7 +53,11 @@ function timeOrUndefined(value: string | undefined): string | undefined {
   return value && !value.startsWith("0001-") ? value : undefined;
 }
 
-export function toObservedAgent(info: Docker.ContainerInspectInfo): ObservedAgent {
+/** `releasedAt`: when a held container was released, if this worker did it (agent-hold.ts). */
+export function toObservedAgent(
+  info: Docker.ContainerInspectInfo,
+  releasedAt?: string,
+): ObservedAgent {
   const labels = info.Config.Labels ?? {};
   const state = info.State;
   // "removing" is on its way out: as good as dead.
@@ -66,10 +73,11 @@ export function toObservedAgent(info: Docker.ContainerInspectInfo): ObservedAgen
     exitCode: hasExited ? state.ExitCode : undefined,
     oomKilled: state.OOMKilled || undefined,
     restartCount: info.RestartCount,
-    startedAt: timeOrUndefined(state.StartedAt),
+    startedAt: releasedAt ?? timeOrUndefined(state.StartedAt),
     finishedAt: timeOrUndefined(state.FinishedAt),
     error: state.Error || undefined,
     limitsPending: (live && !cpuLimitApplied(info)) || undefined,
+    held: labels[LABEL.hold] === "true" || undefined,
   };
 }
 

@@ -4,8 +4,18 @@
 import type Docker from "dockerode";
 import type { AgentSpec, AgentStats, LogLine, ObservedAgent } from "../driver.ts";
 import { agentContainerOptions } from "./agent-container.ts";
+import {
+  canHold,
+  forgetRelease,
+  heldContainerOptions,
+  holdContainer,
+  markReleased,
+  releasedAt,
+  wakeHeld,
+} from "./agent-hold.ts";
 import { ensureAgentImage } from "./agent-image.ts";
 import {
+  type AgentContainer,
   cpuLimitApplied,
   findAgentContainers,
   parseLogLines,
@@ -47,7 +57,7 @@ export async function listAgentsIn(engine: Docker, tenantId: string): Promise<Ob
   const observed = await Promise.all(
     (await findAgentContainers(engine, tenantId)).map(async (container) => {
       const info = await orNull(engine.getContainer(container.id).inspect());
-      return info ? toObservedAgent(info) : null;
+      return info ? toObservedAgent(info, releasedAt(info.Id)) : null;
     }),
   );
   return observed.filter((agent): agent is ObservedAgent => agent !== null);
@@ -68,35 +78,68 @@ export async function createAgentIn(home: AgentHome, images: AgentImages, spec: 
     }
   }
   const name = agentContainerName(spec.agentId, spec.generation);
-  if (await isThisAgent(engine, name, spec)) return;
-
+  if (await isThisAgent(engine, name, spec)) {
+    // A hold cut short (made, not started), or stopped since, is started again.
+    if (spec.hold) await holdContainer(engine.getContainer(name));
+    return;
+  }
   const workspace = await ensureWorkspace(engine, home.shell, spec, home.driver, home.boot);
+  const plain = agentContainerOptions(spec, image, workspace, images.gatewayAddress, home.driver);
+  if (!spec.hold) {
+    await createNamed(engine, name, spec, plain);
+    return;
+  }
+  const imageInfo = await engine.getImage(image).inspect();
+  if (
+    !(await createNamed(engine, name, spec, heldContainerOptions(plain, imageInfo, spec.command)))
+  )
+    return;
+  const container = engine.getContainer(name);
+  if (await canHold(container)) return holdContainer(container);
+  // No shell in the image: its next run waits created instead (a start only).
+  await tolerating([404, 409], container.remove({ force: true }));
+  await createNamed(engine, name, spec, plain);
+}
+
+/** Creates the container; false when a concurrent create made it first. */
+async function createNamed(
+  engine: Docker,
+  name: string,
+  spec: AgentSpec,
+  options: Docker.ContainerCreateOptions,
+): Promise<boolean> {
   try {
-    await engine.createContainer(
-      agentContainerOptions(spec, image, workspace, images.gatewayAddress, home.driver),
-    );
+    await engine.createContainer(options);
+    return true;
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
     // A concurrent create holds the name: fine once its container shows up as this agent's
     // (the engine reserves a name before the container can be inspected).
     for (let attempt = 0; attempt < 40; attempt++) {
-      if (await isThisAgent(engine, name, spec)) return;
+      if (await isThisAgent(engine, name, spec)) return false;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw error;
   }
 }
 
-/** Starts the agent's newest container, then puts its CPU limit in force (agent-container.ts). */
+/**
+ * Starts the agent's newest container, then puts its CPU limit in force (agent-container.ts).
+ * A held one (agent-hold.ts) already runs: the limit releases it and a signal wakes it.
+ */
 export async function startAgentIn(engine: Docker, tenantId: string, agentId: string) {
   const current = await currentContainer(engine, tenantId, agentId);
   const container = engine.getContainer(current.id);
   if (current.state === "running" || current.state === "restarting") {
-    // Started by a pass cut short before its limit was set: the limit may be all it lacks.
+    // Held, or started by a pass cut short before its limit was set: the limit is all it lacks.
     if (cpuLimitApplied(await container.inspect())) return;
   } else if (current.state === "paused") await container.unpause();
   else await tolerating([304], container.start());
   if (current.cpuLimit !== undefined) await applyCpuLimit(container, current.cpuLimit);
+  if (current.held) {
+    await wakeHeld(container);
+    markReleased(current.id);
+  }
 }
 
 /**
@@ -135,6 +178,7 @@ export async function removeAgentIn(
     if (container.generation === options.keepGeneration) continue;
     // 409: a removal already under way.
     await tolerating([404, 409], home.engine.getContainer(container.id).remove({ force: true }));
+    forgetRelease(container.id);
   }
   // The workspace goes only with the whole agent, never while a generation is kept.
   if (options.purge && options.keepGeneration === undefined) {
@@ -191,16 +235,29 @@ async function currentContainer(engine: Docker, tenantId: string, agentId: strin
 }
 
 /**
- * The newest container that has run: a stopped agent's next run waits created beside its
- * last one (warm start), and the last run's words are the ones to show until it starts.
+ * The newest container that has run: a stopped agent's next run waits created or held beside
+ * its last one (warm start), and the last run's words are the ones to show until it starts.
  */
 async function lastRun(engine: Docker, tenantId: string, agentId: string) {
   const containers = await findAgentContainers(engine, tenantId, agentId);
-  const ran = containers.find((c) => c.state !== "created") ?? containers[0];
+  let ran: AgentContainer | undefined;
+  for (const c of containers) {
+    if (c.state === "created" || (await waitingHeld(engine, c))) continue;
+    ran = c;
+    break;
+  }
+  ran ??= containers[0];
   if (!ran) {
     throw new AgentNotFoundError(`agent ${agentId} has no container in the sandbox of ${tenantId}`);
   }
   return ran;
+}
+
+/** A held container whose start has not come: it runs only the prelude. */
+async function waitingHeld(engine: Docker, container: AgentContainer): Promise<boolean> {
+  if (!container.held || container.state !== "running") return false;
+  const info = await orNull(engine.getContainer(container.id).inspect());
+  return info !== null && !cpuLimitApplied(info);
 }
 
 /** Does the container called `name` exist and carry this agent's labels? */

@@ -2,9 +2,10 @@
 // the tests in this file, each with a private engine. No mocks: isolation is proven by trying
 // to break it from inside an agent.
 
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -370,6 +371,89 @@ describe("engine-container driver", () => {
     ]);
     expect(quota.output.trim()).toBe("50000");
     await driver.removeAgent(tenantA, agentId, { purge: true });
+  });
+
+  it("holds a stopped agent's next run started but before its process; a start releases it with its limit", async () => {
+    const agentId = `${run}-held`;
+    const engine = privateEngine(tenantA);
+    const container = engine.getContainer(`corral-agent-${agentId}-g2`);
+    // Each run notes itself in the workspace, then crashes: the engine's restarts run it too.
+    const command = ["sh", "-c", "echo run | tee -a /workspace/runs; sleep 1; exit 3"];
+    await driver.createAgent(agentSpec(tenantA, agentId, { generation: 2, command, hold: true }));
+    const observed = async () =>
+      (await driver.listAgents(tenantA)).find((agent) => agent.agentId === agentId);
+    expect(await observed()).toMatchObject({ state: "running", held: true, limitsPending: true });
+    const held = await container.inspect();
+    expect(held.HostConfig.NanoCpus ?? 0).toBe(0);
+    // Read through the sandbox: the agent's command has not run, even when woken without its
+    // limit (a stray signal) or asked to hold again.
+    const { Mountpoint } = await engine.getVolume(workspaceVolumeName(agentId)).inspect();
+    const runs = async () =>
+      (
+        await runExec(sandboxContainer(tenantA), [
+          "sh",
+          "-c",
+          `cat ${Mountpoint}/runs 2>/dev/null || true`,
+        ])
+      ).output;
+    await container.kill({ signal: "SIGUSR1" });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await driver.createAgent(agentSpec(tenantA, agentId, { generation: 2, command, hold: true }));
+    expect(await runs()).toBe("");
+    expect(await driver.logs(tenantA, agentId, {})).toEqual([]);
+    expect((await container.inspect()).State).toMatchObject({
+      Running: true,
+      StartedAt: held.State.StartedAt,
+    });
+
+    await driver.startAgent(tenantA, agentId);
+    const released = await container.inspect();
+    expect(released.State).toMatchObject({ Running: true, StartedAt: held.State.StartedAt });
+    expect(released.HostConfig.NanoCpus).toBe(500_000_000);
+    // Reported as started now, not when it was held.
+    const startedAt = (await observed())?.startedAt ?? "";
+    expect(Date.parse(startedAt)).toBeGreaterThan(Date.parse(held.State.StartedAt));
+    // After a crash the engine's restart runs the agent at once: its limit is in force.
+    // (Counted in its logs, which outlive its restarts, unlike the workspace's mount.)
+    const runsLogged = async () =>
+      (await driver.logs(tenantA, agentId, {})).filter((line) => line.text === "run").length;
+    for (let attempt = 0; attempt < 60 && (await runsLogged()) < 2; attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await runsLogged()).toBeGreaterThanOrEqual(2);
+    expect((await observed())?.restartCount).toBeGreaterThanOrEqual(1);
+    // The last run's words are shown, not the held container's silence.
+    await driver.stopAgent(tenantA, agentId);
+    await driver.createAgent(agentSpec(tenantA, agentId, { generation: 3, command, hold: true }));
+    expect((await driver.listAgents(tenantA)).filter((a) => a.agentId === agentId)).toEqual([
+      expect.objectContaining({ generation: 3, state: "running", limitsPending: true }),
+      expect.objectContaining({ generation: 2, state: "exited" }),
+    ]);
+    expect((await driver.logs(tenantA, agentId, {})).length).toBeGreaterThan(0);
+    await driver.removeAgent(tenantA, agentId, { purge: true });
+  }, 60_000);
+
+  it("leaves the next run of an image without a shell created: it cannot be held", async () => {
+    const agentId = `${run}-noshell`;
+    const engine = privateEngine(tenantA);
+    const dir = await mkdtemp(path.join(tmpdir(), "corral-noshell-"));
+    await writeFile(path.join(dir, "hello"), "not a program\n");
+    const archive = path.join(dir, "image.tar");
+    execFileSync("tar", ["-C", dir, "-cf", archive, "hello"]);
+    const image = `corral-test-noshell:${run}`;
+    const answer = await engine.importImage(archive, { repo: "corral-test-noshell", tag: run });
+    await new Promise((resolve, reject) =>
+      engine.modem.followProgress(answer, (e) => (e ? reject(e) : resolve(null))),
+    );
+    await rm(dir, { recursive: true });
+
+    await driver.createAgent(
+      agentSpec(tenantA, agentId, { image, command: ["/hello"], generation: 2, hold: true }),
+    );
+    const [next] = (await driver.listAgents(tenantA)).filter((a) => a.agentId === agentId);
+    expect(next).toMatchObject({ generation: 2, state: "created" });
+    expect(next?.held).toBeUndefined();
+    await driver.removeAgent(tenantA, agentId, { purge: true });
+    await engine.getImage(image).remove();
   });
 
   it("reports logs, stats and exec output", async () => {

@@ -18,6 +18,8 @@ export const LABEL = {
   tenantSlug: "corral.tenant-slug",
   /** An agent's CPU limit, in billionths of a CPU: set once it has started (agent-container.ts). */
   cpuLimit: "corral.nano-cpus",
+  /** A stopped agent's next run, started and frozen before the agent's process (agent-hold.ts). */
+  hold: "corral.hold",
 } as const;
 
 /**
