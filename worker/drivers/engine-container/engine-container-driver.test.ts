@@ -406,6 +406,21 @@ describe("engine-container driver", () => {
       StartedAt: held.State.StartedAt,
     });
 
+    // A neighbour of the same tenant, an agent itself, tries to wake it: from inside, it sees
+    // no other container's processes, and its signals to every process reach only its own.
+    const neighbour = `${run}-neighbour`;
+    await driver.createAgent(agentSpec(tenantA, neighbour));
+    await driver.startAgent(tenantA, neighbour);
+    const probe = await driver.exec(tenantA, neighbour, [
+      "sh",
+      "-c",
+      "ps -o args | grep -c '[c]orral-hold'; kill -USR1 -1 2>/dev/null; true",
+    ]);
+    expect(probe.output.trim()).toBe("0");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await driver.logs(tenantA, agentId, {})).toEqual([]);
+    await driver.removeAgent(tenantA, neighbour, { purge: true });
+
     await driver.startAgent(tenantA, agentId);
     const released = await container.inspect();
     expect(released.State).toMatchObject({ Running: true, StartedAt: held.State.StartedAt });
