@@ -77,11 +77,16 @@ export class Reconciler {
     this.met = { agents: new Map(), sandboxes: new Map() };
     const inScope = (tenantId: string) => !only || only.has(tenantId);
     const desiredHere = desired.sandboxes.filter((s) => inScope(s.tenantId));
-    const sandboxes = (await this.driver.listSandboxes(only)).filter((s) => inScope(s.tenantId));
-    for (const action of diffSandboxes(desiredHere, sandboxes)) await this.applySandbox(action);
+    const listed = async () =>
+      (await this.driver.listSandboxes(only)).filter((s) => inScope(s.tenantId));
+    const sandboxes = await listed();
+    const sandboxActions = diffSandboxes(desiredHere, sandboxes);
+    for (const action of sandboxActions) await this.applySandbox(action);
     const wanted = new Map(desired.sandboxes.map((s) => [s.tenantId, s]));
+    // Listed again only if a sandbox was touched: a start's pass pings its engine once.
+    const after = sandboxActions.length === 0 ? sandboxes : await listed();
     const ready = new Set(
-      (await this.driver.listSandboxes(only))
+      after
         .filter((s) => {
           const d = wanted.get(s.tenantId);
           return s.ready && !(d && wrongWall(d, s));

@@ -77,31 +77,25 @@ export async function createAgentIn(home: AgentHome, images: AgentImages, spec: 
       await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
     }
   }
+  // Made straight away: a container already there answers 409 and is checked then (one
+  // engine call less on every cold start).
   const name = agentContainerName(spec.agentId, spec.generation);
-  if (await isThisAgent(engine, name, spec)) {
-    // A hold cut short (made, not started), or stopped since, is started again.
-    if (spec.hold) await holdContainer(engine.getContainer(name));
-    return;
-  }
   const workspace = await ensureWorkspace(engine, home.shell, spec, home.driver, home.boot);
   const plain = agentContainerOptions(spec, image, workspace, images.gatewayAddress, home.driver);
-  if (!spec.hold) {
-    await createNamed(engine, name, spec, plain);
-    return;
-  }
-  const imageInfo = await engine.getImage(image).inspect();
-  if (
-    !(await createNamed(engine, name, spec, heldContainerOptions(plain, imageInfo, spec.command)))
-  )
-    return;
+  const options = spec.hold
+    ? heldContainerOptions(plain, await engine.getImage(image).inspect(), spec.command)
+    : plain;
+  const made = await createNamed(engine, name, spec, options);
+  if (!spec.hold) return;
   const container = engine.getContainer(name);
-  if (await canHold(container)) return holdContainer(container);
+  // One found made (a hold cut short, or stopped since) is started again.
+  if (!made || (await canHold(container))) return holdContainer(container);
   // No shell in the image: its next run waits created instead (a start only).
   await tolerating([404, 409], container.remove({ force: true }));
   await createNamed(engine, name, spec, plain);
 }
 
-/** Creates the container; false when a concurrent create made it first. */
+/** Creates the container; false when it exists already (made by an earlier or concurrent call). */
 async function createNamed(
   engine: Docker,
   name: string,

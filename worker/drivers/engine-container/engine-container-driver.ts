@@ -50,6 +50,7 @@ import {
   hasStaleSocketMount,
 } from "./sandbox-container.ts";
 import { defaultSandboxSubnetPool } from "./sandbox-subnets.ts";
+import { forgetMountedWorkspaces } from "./workspace.ts";
 
 export interface EngineContainerDriverOptions {
   /** OCI runtime for the privileged sandbox container: runc, runc-privfix, sysbox-runc. */
@@ -215,6 +216,7 @@ export class EngineContainerDriver implements SandboxDriver {
     await unfenceBridge(names.bridge);
     await rm(names.stateDir, { recursive: true, force: true });
     this.#engines.forget(names.socketPath);
+    forgetMountedWorkspaces(tenantId);
   }
 
   async listSandboxes(only?: ReadonlySet<string>): Promise<ObservedSandbox[]> {

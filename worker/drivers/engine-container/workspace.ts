@@ -22,6 +22,9 @@ export const AGENT_GID = 65534;
  */
 const mountedInBoot = new Map<string, { boot: string; sizes: Map<string, number> }>();
 
+/** A destroyed sandbox's workspaces are gone with it. */
+export const forgetMountedWorkspaces = (tenantId: string) => mountedInBoot.delete(tenantId);
+
 function mountedNow(tenantId: string, boot: string | undefined) {
   if (boot === undefined) return undefined;
   const known = mountedInBoot.get(tenantId);
