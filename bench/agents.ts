@@ -34,6 +34,7 @@ import type { ObservedAgent } from "../worker/drivers/driver.ts";
 import { EngineContainerDriver } from "../worker/drivers/engine-container/index.ts";
 import { connectEngine, describeEngine } from "../worker/engine/docker-engine.ts";
 import { runFleetAgent } from "../worker/fleet-agent.ts";
+import { waitingForStart } from "../worker/reconcile/observed-state.ts";
 import { recordSamples } from "./results.ts";
 import { median, p95 } from "./stats.ts";
 
@@ -231,9 +232,7 @@ try {
   const agent = await startAgentIn(org.id, "bench");
   // The first start also makes the sandbox and copies the image in: warm-up, not measured.
   // A held container runs only its prelude until its start (agent-hold.ts).
-  const waitingHeld = (a: ObservedAgent) =>
-    a.state === "running" && Boolean(a.held) && Boolean(a.limitsPending);
-  const runsAgent = (a: ObservedAgent) => a.state === "running" && !waitingHeld(a);
+  const runsAgent = (a: ObservedAgent) => a.state === "running" && !waitingForStart(a);
   const containers = async () =>
     (await driver.listAgents(org.id).catch(() => [])).filter((a) => a.agentId === agent.id);
   const running = async (generation: number) =>
@@ -259,7 +258,7 @@ try {
           performance.now(),
           async () =>
             (await containers()).some(
-              (a) => a.generation === stopped.generation + 1 && waitingHeld(a),
+              (a) => a.generation === stopped.generation + 1 && waitingForStart(a),
             ),
           "the next run's container",
         );

@@ -11,6 +11,10 @@ export interface AgentStatus {
   startedAt?: string;
 }
 
+/** A held container waiting for its start runs only its prelude, not the agent (agent-hold.ts). */
+export const waitingForStart = (c: ObservedAgent) =>
+  c.state === "running" && Boolean(c.held) && Boolean(c.limitsPending);
+
 /** A container restarted by the engine less than this long ago is still crash-looping. */
 const settleMs = 30_000;
 
@@ -40,7 +44,7 @@ export function agentStatus(
       reason: `${exit}; restarted ${c.restartCount} times`,
     };
   // A held run still waiting for its start (agent-hold.ts); its StartedAt is the hold's.
-  if (c.state === "running" && c.held && c.limitsPending && desired.desiredState === "RUNNING")
+  if (waitingForStart(c) && desired.desiredState === "RUNNING")
     return { ...base, restartCount: c.restartCount, state: "PROVISIONING" };
   if (c.state === "running")
     return { ...status, state: desired.desiredState === "RUNNING" ? "RUNNING" : "STOPPING" };

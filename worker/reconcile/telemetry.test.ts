@@ -60,4 +60,17 @@ describe("a worker's report", () => {
     expect(samples.stats).toHaveLength(20);
     expect(driver.sampling).toEqual({ asked: 20, underWay: 0, most: 8 });
   });
+
+  it("samples from the states walk's listing, and reads no stats of a held container", async () => {
+    const { driver, telemetry } = await hostWith(3);
+    // t1's agent stopped, its next run held: started, waiting before the agent's process.
+    const t1 = driver.agents.get("t1-agent");
+    if (!t1) throw new Error("t1-agent missing");
+    driver.agents.set("t1-agent", { ...t1, held: true, limitsPending: true });
+    await telemetry.states();
+    driver.looked = [];
+    const samples = await telemetry.samples();
+    expect(driver.looked).toEqual([]);
+    expect(samples.stats.map((s) => s.agentId).sort()).toEqual(["t0-agent", "t2-agent"]);
+  });
 });

@@ -4,12 +4,12 @@
 //            pass for the tenants it walked, and every couple of seconds for all;
 //   samples  new log lines, engine stats of running agents (a one-shot stats call takes the
 //            engine about a second) and disk use every diskEveryMs, sent when it moved by a
-//            MiB or more. Slow, so it never holds up a state: an agent shown RUNNING late
+//            MiB or more, from the states walk's listing of each sandbox while it is fresh. Slow, so it never holds up a state: an agent shown RUNNING late
 //            because a neighbour's stats were being read made starts wait on the crowd (#15).
 import pLimit from "p-limit";
 import type { DesiredSandbox, DiskReport, ReportRequest } from "../../common/worker-protocol.ts";
 import type { DiskUse, ObservedAgent, SandboxDriver } from "../drivers/driver.ts";
-import { type AgentStatus, agentStatus } from "./observed-state.ts";
+import { type AgentStatus, agentStatus, waitingForStart } from "./observed-state.ts";
 import type { Reconciler } from "./reconciler.ts";
 
 /** Measuring costs an exec in each sandbox: often enough for a person watching a bar. */
@@ -17,6 +17,8 @@ const diskEveryMs = 10_000;
 const MiB = 1024 * 1024;
 /** Engine calls in flight at once: sandboxes are sampled side by side, not one by one. */
 const engineCallsAtOnce = 8;
+/** A listing this recent serves the samples too: states walk every sandbox every 2 s. */
+const listingFreshMs = 3_000;
 
 export type StateReport = Required<Pick<ReportRequest, "sandboxes" | "agents">>;
 export type SampleReport = Required<Pick<ReportRequest, "logs" | "stats">> & { disk: DiskReport };
@@ -25,6 +27,8 @@ export class Telemetry {
   private sent = new Map<string, string>();
   private logCursor = new Map<string, Date>();
   private diskMeasuredAt = new Map<string, number>();
+  /** Each sandbox's agents as the last states walk listed them, reused by the samples. */
+  private listed = new Map<string, { at: number; containers: ObservedAgent[] }>();
 
   constructor(
     private readonly driver: SandboxDriver,
@@ -69,7 +73,7 @@ export class Telemetry {
     await Promise.all(
       ready.map(async (sandbox) => {
         const [containers] = await Promise.all([
-          limit(() => this.driver.listAgents(sandbox.tenantId).catch(() => [])),
+          limit(() => this.listing(sandbox.tenantId)),
           limit(() => this.measureDisk(sandbox, report.disk)),
         ]);
         await Promise.all(
@@ -83,6 +87,13 @@ export class Telemetry {
     return report;
   }
 
+  /** The states walk's listing while fresh (it lists every sandbox every couple of seconds). */
+  private async listing(tenantId: string): Promise<ObservedAgent[]> {
+    const last = this.listed.get(tenantId);
+    if (last && Date.now() - last.at < listingFreshMs) return last.containers;
+    return this.driver.listAgents(tenantId).catch(() => []);
+  }
+
   private async stateOf(sandbox: DesiredSandbox, report: StateReport) {
     const problem = this.reconciler.sandboxProblems.get(sandbox.tenantId);
     const ready = this.reconciler.readyTenants.has(sandbox.tenantId);
@@ -94,6 +105,7 @@ export class Telemetry {
     if (this.changed(`sandbox:${sandbox.tenantId}`, state)) report.sandboxes.push(state);
 
     const containers = ready ? await this.driver.listAgents(sandbox.tenantId).catch(() => []) : [];
+    if (ready) this.listed.set(sandbox.tenantId, { at: Date.now(), containers });
     for (const agent of sandbox.agents) {
       const mine = containers.filter((c) => c.agentId === agent.agentId);
       let status: AgentStatus = agentStatus(
@@ -113,9 +125,10 @@ export class Telemetry {
     containers: ObservedAgent[],
     report: SampleReport,
   ) {
-    const hasRun = containers.some(
-      (c) => c.state === "running" || c.state === "restarting" || c.state === "exited",
-    );
+    const running = containers.filter((c) => c.state === "running" && !waitingForStart(c));
+    const hasRun =
+      running.length > 0 ||
+      containers.some((c) => c.state === "restarting" || c.state === "exited");
     if (!hasRun) return;
     const since = this.logCursor.get(agentId);
     const lines = await this.driver
@@ -127,7 +140,7 @@ export class Telemetry {
       const last = fresh.at(-1);
       if (last) this.logCursor.set(agentId, new Date(last.at));
     }
-    if (containers.some((c) => c.state === "running")) {
+    if (running.length > 0) {
       const stats = await this.driver.stats(tenantId, agentId).catch(() => null);
       if (stats) report.stats.push({ agentId, ...stats });
     }
@@ -148,6 +161,9 @@ export class Telemetry {
       if (!current.has(key.replace(/^disk:/, ""))) this.sent.delete(key);
     for (const agentId of this.logCursor.keys())
       if (!current.has(`agent:${agentId}`)) this.logCursor.delete(agentId);
+    const tenants = new Set(sandboxes.map((s) => s.tenantId));
+    for (const tenantId of this.listed.keys())
+      if (!tenants.has(tenantId)) this.listed.delete(tenantId);
   }
 
   /** Adds the sandbox's disk use to `out` when it is due and moved since last sent. */
