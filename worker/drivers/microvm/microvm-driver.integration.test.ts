@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DesiredState } from "../../../common/worker-protocol.ts";
+import type { DesiredAgent, DesiredState } from "../../../common/worker-protocol.ts";
 import { ensureGuestImage, type GuestImage } from "../../../infra/images/ensure-guest.ts";
 import { ensureImages } from "../../../infra/images/ensure-images.ts";
 import { connectEngine } from "../../engine/docker-engine.ts";
@@ -273,6 +273,42 @@ describe("a tenant in a microVM", () => {
     expect(await pingGuestEngine(bare)).not.toBeNull();
     // Its folder (keys, sockets, disk) is the worker's alone.
     expect(execFileSync("stat", ["-c", "%a", names.dir]).toString().trim()).toBe("700");
+  });
+
+  it("holds a stopped agent's next run in the guest (cgroup v2), and a start releases it", {
+    timeout: 180_000,
+  }, async () => {
+    const spare = `spare-${run}`;
+    const command = ["sh", "-c", "echo spare-ran; exec sleep 3600"];
+    const withSpare = (over: Partial<DesiredAgent>) => {
+      const desired = state();
+      desired.sandboxes[0]?.agents.push(desiredAgent(spare, { command, ...over }));
+      return desired;
+    };
+    let t0 = performance.now();
+    await apply(withSpare({ desiredState: "STOPPED", generation: 1 }));
+    console.log(`microvm: next run held in ${Math.round(performance.now() - t0)} ms`);
+    const spareOf = async () =>
+      (await driver.listAgents(tenantA)).filter((agent) => agent.agentId === spare);
+    expect(await spareOf()).toEqual([
+      expect.objectContaining({ generation: 2, state: "running", held: true, limitsPending: true }),
+    ]);
+    expect(await driver.logs(tenantA, spare, {})).toEqual([]);
+
+    t0 = performance.now();
+    await apply(withSpare({ desiredState: "RUNNING", generation: 2 }));
+    console.log(`microvm: held run released in ${Math.round(performance.now() - t0)} ms`);
+    let lines: string[] = [];
+    for (let attempt = 0; attempt < 50 && !lines.includes("spare-ran"); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      lines = (await driver.logs(tenantA, spare, {})).map((line) => line.text);
+    }
+    expect(lines).toContain("spare-ran");
+    expect(await spareOf()).toEqual([
+      expect.objectContaining({ generation: 2, state: "running", held: true }),
+    ]);
+    expect((await spareOf())[0]?.limitsPending).toBeUndefined();
+    await apply(state());
   });
 
   it("is found again by a worker that forgot everything (restart after kill -9)", async () => {
