@@ -9,7 +9,8 @@
 //                   and the report that tells the control plane it runs;
 //   crowds          the same starts on a host carrying 1, 10 and 40 sandboxes;
 //   baseline        at each crowd, the same image and command started with a plain create+start (what
-//                   `docker run -d` does) in the same private engine, polled the same way.
+//                   `docker run -d` does) in the same private engine, polled the same way, one
+//                   after each cold and each warm start.
 // Sizes: BENCH_AGENT_STARTS (30, at the first crowd), BENCH_CROWD_STARTS (10, at the others),
 // BENCH_SANDBOXES (5), BENCH_CROWDS (1,10,40).
 import { randomBytes } from "node:crypto";
@@ -248,7 +249,11 @@ try {
   };
 
   /** `count` stops and starts of the bench agent; warm ones wait for the held container. */
-  const measure = async (count: number, warm: boolean): Promise<Start[]> => {
+  const measure = async (
+    count: number,
+    warm: boolean,
+    between: () => Promise<void>,
+  ): Promise<Start[]> => {
     const samples: Start[] = [];
     for (let i = 0; i < count; i++) {
       const stopped = await commandAgent(db, acting, org.id, agent.id, "stop", {});
@@ -298,6 +303,7 @@ try {
           report: reportedAt - startEnd,
         },
       });
+      await between();
     }
     return samples;
   };
@@ -324,9 +330,10 @@ try {
   };
 
   // Baseline: the same image and command, plain create+start in the same private engine, at
-  // each crowd (40 sandboxes' engines load the host), beside the worker as it runs. Beside
-  // it, the same with a CPU limit among the create options: what the driver avoids by setting
-  // the limit once the container runs.
+  // each crowd (40 sandboxes' engines load the host), beside the worker as it runs: one after
+  // each cold and each warm start, so a slow spell of the machine weighs on both alike. After
+  // them, the same with a CPU limit among the create options: what the driver avoids by
+  // setting the limit once the container runs.
   const engine = new Docker({ socketPath: path.join(stateDir, org.id, "run", "docker.sock") });
   const rawStart = async (limited: boolean) => {
     const t0 = performance.now();
@@ -351,16 +358,16 @@ try {
   for (const size of crowds) {
     await crowdTo(size);
     const count = results.length === 0 ? starts : crowdStarts;
-    await runWorker(false);
-    const cold = await measure(count, false);
-    await runWorker(true);
-    const warm = await measure(count, true);
     const raw: number[] = [];
-    const rawLimited: number[] = [];
-    for (let i = 0; i < count; i++) {
+    const rawOnce = async () => {
       raw.push(await rawStart(false));
-      rawLimited.push(await rawStart(true));
-    }
+    };
+    await runWorker(false);
+    const cold = await measure(count, false, rawOnce);
+    await runWorker(true);
+    const warm = await measure(count, true, rawOnce);
+    const rawLimited: number[] = [];
+    for (let i = 0; i < count; i++) rawLimited.push(await rawStart(true));
     results.push({ size, cold, warm, raw, rawLimited });
   }
 
