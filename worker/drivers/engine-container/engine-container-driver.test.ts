@@ -411,10 +411,14 @@ describe("engine-container driver", () => {
     const neighbour = `${run}-neighbour`;
     await driver.createAgent(agentSpec(tenantA, neighbour));
     await driver.startAgent(tenantA, neighbour);
+    const seesPrelude = "ps -o args | grep -c '[c]orral-hold'";
+    // The probe finds the prelude where it is visible: inside the held container itself.
+    const inside = await driver.exec(tenantA, agentId, ["sh", "-c", seesPrelude]);
+    expect(Number(inside.output.trim())).toBeGreaterThan(0);
     const probe = await driver.exec(tenantA, neighbour, [
       "sh",
       "-c",
-      "ps -o args | grep -c '[c]orral-hold'; kill -USR1 -1 2>/dev/null; true",
+      `${seesPrelude}; kill -USR1 -1 2>/dev/null; true`,
     ]);
     expect(probe.output.trim()).toBe("0");
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -422,6 +426,10 @@ describe("engine-container driver", () => {
     await driver.removeAgent(tenantA, neighbour, { purge: true });
 
     await driver.startAgent(tenantA, agentId);
+    // The workspace read above can see a run: the one just released writes there.
+    for (let attempt = 0; attempt < 50 && !(await runs()).includes("run"); attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await runs()).toContain("run");
     const released = await container.inspect();
     expect(released.State).toMatchObject({ Running: true, StartedAt: held.State.StartedAt });
     expect(released.HostConfig.NanoCpus).toBe(500_000_000);
