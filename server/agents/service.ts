@@ -156,8 +156,8 @@ export async function commandAgent(
 ) {
   return db.$transaction(async (tx) => {
     // Only a tenant without a sandbox is placed by a command; then placement's lock goes first.
-    if (!(await tx.sandbox.findUnique({ where: { orgId }, select: { id: true } })))
-      await lockPlacement(tx);
+    const placed = await tx.sandbox.findUnique({ where: { orgId }, select: { id: true } });
+    if (!placed) await lockPlacement(tx);
     await lockOrg(tx, orgId);
     const agent = await findAgent(tx, orgId, agentId);
     if (agent.quarantinedAt && command !== "stop")
@@ -200,7 +200,9 @@ export async function commandAgent(
         after: { desiredState: updated.desiredState },
       },
     });
-    await ensureSandbox(tx, orgId, false);
+    // Every start pays for each statement here (#15): a placed tenant skips the sandbox's
+    // second lookup.
+    if (!placed) await ensureSandbox(tx, orgId, false);
     await bumpOrgHost(tx, orgId);
     return updated;
   });

@@ -26,8 +26,13 @@ export async function bumpHosts(tx: Tx, hostIds: (string | null | undefined)[]) 
 
 /** After a change to an organisation's agents: wake the host holding its sandbox. */
 export async function bumpOrgHost(tx: Tx, orgId: string) {
-  const sandbox = await tx.sandbox.findUnique({ where: { orgId }, select: { hostId: true } });
-  await bumpHosts(tx, [sandbox?.hostId]);
+  // One statement, not a lookup, a bump and a notify: it is on every agent start's path (#15).
+  await tx.$executeRaw`
+    WITH bumped AS (
+      UPDATE "WorkerHost" h SET "desiredVersion" = h."desiredVersion" + 1
+      FROM "Sandbox" s WHERE s."orgId" = ${orgId} AND h.id = s."hostId"
+      RETURNING h.id)
+    SELECT pg_notify(${desiredChannel}, id) FROM bumped`;
 }
 
 export async function desiredStateFor(db: Db, hostId: string): Promise<DesiredState> {

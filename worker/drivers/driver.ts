@@ -51,8 +51,9 @@ export interface AgentSpec {
   /** Its door to the world; without it the agent has no network at all. */
   gateway?: AgentGatewayAccess;
   /**
-   * A stopped agent's next run: made ready and frozen before the agent's process, so its start
-   * is a thaw. Drivers that cannot hold leave it created (a start only).
+   * A stopped agent's next run: made ready ahead, its container already running a short prelude
+   * that waits for the start before it becomes the agent's process. Drivers (or images) that
+   * cannot hold leave it created, so its start is an engine start only.
    */
   hold?: boolean;
 }

@@ -42,20 +42,30 @@ export function imageCommand(image: Docker.ImageInspectInfo, command: string[]):
   return [...(Array.isArray(entrypoint) ? entrypoint : [entrypoint]), ...cmd];
 }
 
-/** The same container, behind the prelude (and labelled so, for the observer). */
+/**
+ * The same container behind the prelude, and without its CPU limit: that is written on a label
+ * (LABEL.cpuLimit, in billionths of a CPU) for the start to put in force.
+ */
 export function heldContainerOptions(
   options: Docker.ContainerCreateOptions,
   image: Docker.ImageInspectInfo,
   command: string[],
 ): Docker.ContainerCreateOptions {
+  const { CpuPeriod, CpuQuota, NanoCpus: _none, ...hostConfig } = options.HostConfig ?? {};
+  if (!CpuPeriod || !CpuQuota) throw new Error("a held container needs the agent's CPU limit");
   return {
     ...options,
+    HostConfig: hostConfig,
     Entrypoint: ["/bin/sh", "-c", HOLD_SCRIPT, "corral-hold"],
     Cmd: imageCommand(image, command),
     // Named, so the wake-up is not taken for a stop: the engine ends the restart policy of a
     // container killed with any signal when none is named (seen on Docker 20.10).
     StopSignal: (image.Config as { StopSignal?: string }).StopSignal || "SIGTERM",
-    Labels: { ...options.Labels, [LABEL.hold]: "true" },
+    Labels: {
+      ...options.Labels,
+      [LABEL.hold]: "true",
+      [LABEL.cpuLimit]: String(Math.round((CpuQuota / CpuPeriod) * 1e9)),
+    },
   };
 }
 

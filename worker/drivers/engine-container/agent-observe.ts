@@ -1,6 +1,7 @@
 // Finding agent containers in a sandbox's engine by their labels, and describing them.
 import type Docker from "dockerode";
 import type { AgentStats, ContainerState, LogLine, ObservedAgent } from "../driver.ts";
+import { cpuLimitOptions } from "./agent-container.ts";
 import { parseFrames } from "./multiplexed.ts";
 import { LABEL } from "./names.ts";
 
@@ -8,7 +9,7 @@ export interface AgentContainer {
   id: string;
   generation: number;
   state: string;
-  /** The CPU limit to apply once started (LABEL.cpuLimit); none on older containers. */
+  /** The CPU limit a held container gets at its start (LABEL.cpuLimit); none when in force from the create. */
   cpuLimit?: number;
   /** Made to be held ready before its start (agent-hold.ts). */
   held: boolean;
@@ -81,10 +82,20 @@ export function toObservedAgent(
   };
 }
 
-/** Whether the CPU limit on the container's label is in force (containers without one: yes). */
+/**
+ * Whether the CPU limit on the container's label is in force. Containers without one had their
+ * limit from the start; a held one gets it at its release, as the period and quota of
+ * cpuLimitOptions, or (set by earlier versions) as NanoCpus.
+ */
 export function cpuLimitApplied(info: Docker.ContainerInspectInfo): boolean {
-  const wanted = info.Config.Labels?.[LABEL.cpuLimit];
-  return wanted === undefined || info.HostConfig.NanoCpus === Number(wanted);
+  const label = info.Config.Labels?.[LABEL.cpuLimit];
+  if (label === undefined) return true;
+  const wanted = cpuLimitOptions(Number(label));
+  const host = info.HostConfig;
+  return (
+    host.NanoCpus === Number(label) ||
+    (host.CpuPeriod === wanted.CpuPeriod && host.CpuQuota === wanted.CpuQuota)
+  );
 }
 
 /** One LogLine per line of a multiplexed, timestamped log answer. */

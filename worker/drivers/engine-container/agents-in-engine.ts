@@ -3,7 +3,7 @@
 // these. Containers are found by their labels, never remembered.
 import type Docker from "dockerode";
 import type { AgentSpec, AgentStats, LogLine, ObservedAgent } from "../driver.ts";
-import { agentContainerOptions } from "./agent-container.ts";
+import { agentContainerOptions, cpuLimitOptions } from "./agent-container.ts";
 import {
   canHold,
   forgetRelease,
@@ -66,21 +66,18 @@ export async function listAgentsIn(engine: Docker, tenantId: string): Promise<Ob
 export async function createAgentIn(home: AgentHome, images: AgentImages, spec: AgentSpec) {
   const { engine } = home;
   const image = spec.image || images.agentImageDefault;
-  await ensureAgentImage(images.host, engine, image, images.allowedRegistries);
-
-  // A new generation replaces the agent's container: running older ones go now (two runs
-  // must not share the workspace); finished ones are cleared by removeAgentIn with
-  // keepGeneration once the new run has started, off the start's critical path.
-  for (const container of await findAgentContainers(engine, spec.tenantId, spec.agentId)) {
-    const live = container.state === "running" || container.state === "restarting";
-    if (container.generation !== spec.generation && live) {
-      await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
-    }
-  }
+  // The image check runs beside the workspace's preparation (one round trip less on a cold
+  // start, #15). The older runs go before the workspace is touched: a workspace grows only
+  // when nothing has it mounted.
+  const [, workspace] = await Promise.all([
+    ensureAgentImage(images.host, engine, image, images.allowedRegistries),
+    removeLiveOlderRuns(engine, spec).then(() =>
+      ensureWorkspace(engine, home.shell, spec, home.driver, home.boot),
+    ),
+  ]);
   // Made straight away: a container already there answers 409 and is checked then (one
   // engine call less on every cold start).
   const name = agentContainerName(spec.agentId, spec.generation);
-  const workspace = await ensureWorkspace(engine, home.shell, spec, home.driver, home.boot);
   const plain = agentContainerOptions(spec, image, workspace, images.gatewayAddress, home.driver);
   const options = spec.hold
     ? heldContainerOptions(plain, await engine.getImage(image).inspect(), spec.command)
@@ -93,6 +90,20 @@ export async function createAgentIn(home: AgentHome, images: AgentImages, spec: 
   // No shell in the image: its next run waits created instead (a start only).
   await tolerating([404, 409], container.remove({ force: true }));
   await createNamed(engine, name, spec, plain);
+}
+
+/**
+ * A new generation replaces the agent's container: running older ones go now (two runs must
+ * not share the workspace); finished ones are cleared by removeAgentIn with keepGeneration
+ * once the new run has started, off the start's critical path.
+ */
+async function removeLiveOlderRuns(engine: Docker, spec: AgentSpec) {
+  for (const container of await findAgentContainers(engine, spec.tenantId, spec.agentId)) {
+    const live = container.state === "running" || container.state === "restarting";
+    if (container.generation !== spec.generation && live) {
+      await tolerating([404, 409], engine.getContainer(container.id).remove({ force: true }));
+    }
+  }
 }
 
 /** Creates the container; false when it exists already (made by an earlier or concurrent call). */
@@ -118,8 +129,8 @@ async function createNamed(
 }
 
 /**
- * Starts the agent's newest container, then puts its CPU limit in force (agent-container.ts).
- * A held one (agent-hold.ts) already runs: the limit releases it and a signal wakes it.
+ * Starts the agent's newest container. A held one (agent-hold.ts) already runs: its CPU limit,
+ * put in force now, releases it and a signal wakes it.
  */
 export async function startAgentIn(engine: Docker, tenantId: string, agentId: string) {
   const current = await currentContainer(engine, tenantId, agentId);
@@ -129,6 +140,8 @@ export async function startAgentIn(engine: Docker, tenantId: string, agentId: st
     if (cpuLimitApplied(await container.inspect())) return;
   } else if (current.state === "paused") await container.unpause();
   else await tolerating([304], container.start());
+  // Only a held container carries a limit to put in force (or one made before #15's change):
+  // the others had theirs from the create.
   if (current.cpuLimit !== undefined) await applyCpuLimit(container, current.cpuLimit);
   if (current.held) {
     await wakeHeld(container);
@@ -144,7 +157,7 @@ export async function startAgentIn(engine: Docker, tenantId: string, agentId: st
 async function applyCpuLimit(container: Docker.Container, nanoCpus: number) {
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
-      await container.update({ NanoCpus: nanoCpus });
+      await updateCpuLimit(container, nanoCpus);
       return;
     } catch (error) {
       if (!/stopped container/i.test(engineMessage(error))) throw error;
@@ -152,6 +165,19 @@ async function applyCpuLimit(container: Docker.Container, nanoCpus: number) {
     const { State } = await container.inspect();
     if (!State.Running && !State.Restarting) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * A container made before the limit's 1 s period (#15) got NanoCpus at its first start, and
+ * the engine refuses to mix the two forms on one container: such a one keeps NanoCpus.
+ */
+async function updateCpuLimit(container: Docker.Container, nanoCpus: number) {
+  try {
+    await container.update(cpuLimitOptions(nanoCpus));
+  } catch (error) {
+    if (!/conflicting options/i.test(engineMessage(error))) throw error;
+    await container.update({ NanoCpus: nanoCpus });
   }
 }
 

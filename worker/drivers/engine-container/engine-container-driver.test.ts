@@ -17,7 +17,7 @@ import { connectEngine } from "../../engine/docker-engine.ts";
 import { type AgentSpec, AgentSpecError, type SandboxSpec } from "../driver.ts";
 import { AgentNotFoundError } from "./agents-in-engine.ts";
 import { EngineContainerDriver } from "./engine-container-driver.ts";
-import { AGENT_NETWORK, LABEL, sandboxNames, workspaceVolumeName } from "./names.ts";
+import { AGENT_NETWORK, agentLabels, LABEL, sandboxNames, workspaceVolumeName } from "./names.ts";
 import { runExec, type SandboxShell } from "./run-exec.ts";
 import { ensureWorkspace, removeWorkspace } from "./workspace.ts";
 
@@ -306,7 +306,7 @@ describe("engine-container driver", () => {
     expect(config.PidsLimit).toBe(64);
     expect(config.Memory).toBe(128 * 1024 * 1024);
     expect(config.MemorySwap).toBe(128 * 1024 * 1024);
-    expect(config.NanoCpus).toBe(500_000_000);
+    expect(config).toMatchObject({ CpuPeriod: 1_000_000, CpuQuota: 500_000 });
     expect(config.Init).toBe(true);
     expect(config.RestartPolicy).toMatchObject({ Name: "on-failure" });
     expect(config.NetworkMode).toBe(AGENT_NETWORK);
@@ -345,31 +345,50 @@ describe("engine-container driver", () => {
     });
   });
 
-  it("puts an agent's CPU limit in force once it runs, and finishes a start cut short before it", async () => {
+  it("puts an agent's CPU limit in force before its first instruction", async () => {
     const agentId = `${run}-cpu`;
     const container = privateEngine(tenantA).getContainer(`corral-agent-${agentId}-g1`);
-    await driver.createAgent(agentSpec(tenantA, agentId));
-    // Made without it (a limit among the create options costs every start about 50 ms).
-    expect((await container.inspect()).HostConfig.NanoCpus ?? 0).toBe(0);
-    // A worker killed between the start and the limit leaves the agent without it...
-    await container.start();
-    const startedAt = (await container.inspect()).State.StartedAt;
-    const observed = async () =>
-      (await driver.listAgents(tenantA)).find((agent) => agent.agentId === agentId);
-    expect(await observed()).toMatchObject({ state: "running", limitsPending: true });
-    // ...until the next pass asks for the start again: the limit, and no restart.
+    // The agent's first act is to read its own cgroup's quota and period (v1 files, or v2's
+    // cpu.max): the limit must already be there, not set by an update after the start.
+    const readLimit =
+      "cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us 2>/dev/null || tr ' ' '\\n' < /sys/fs/cgroup/cpu.max; exec sleep 3600";
+    await driver.createAgent(agentSpec(tenantA, agentId, { command: ["sh", "-c", readLimit] }));
+    expect((await container.inspect()).HostConfig).toMatchObject({
+      CpuPeriod: 1_000_000,
+      CpuQuota: 500_000,
+    });
     await driver.startAgent(tenantA, agentId);
-    const info = await container.inspect();
-    expect(info.HostConfig.NanoCpus).toBe(500_000_000);
-    expect(info.State.StartedAt).toBe(startedAt);
-    expect((await observed())?.limitsPending).toBeUndefined();
-    // As the agent's own cgroup has it (v1 quota file, or v2's cpu.max).
-    const quota = await driver.exec(tenantA, agentId, [
-      "sh",
-      "-c",
-      "cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d' ' -f1 /sys/fs/cgroup/cpu.max",
-    ]);
-    expect(quota.output.trim()).toBe("50000");
+    let lines: string[] = [];
+    for (let attempt = 0; attempt < 50 && lines.length < 2; attempt++) {
+      lines = (await driver.logs(tenantA, agentId, {})).map((line) => line.text);
+      if (lines.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // 0.5 CPU: half of each 1 s period.
+    expect(lines).toEqual(["500000", "1000000"]);
+    const observed = (await driver.listAgents(tenantA)).find((agent) => agent.agentId === agentId);
+    expect(observed).toMatchObject({ state: "running" });
+    expect(observed?.limitsPending).toBeUndefined();
+    await driver.removeAgent(tenantA, agentId, { purge: true });
+  });
+
+  it("starts again a container made before the 1 s period, keeping its NanoCpus limit", async () => {
+    // As an earlier version left it: limit on a label, NanoCpus set by its first start, stopped.
+    const agentId = `${run}-legacy`;
+    const engine = privateEngine(tenantA);
+    const legacy = await engine.createContainer({
+      name: `corral-agent-${agentId}-g1`,
+      Image: agentImage,
+      Cmd: ["sleep", "3600"],
+      Labels: { ...agentLabels(tenantA, agentId, 1), [LABEL.cpuLimit]: "500000000" },
+      HostConfig: { NanoCpus: 500_000_000, NetworkMode: "none" },
+    });
+    await driver.startAgent(tenantA, agentId);
+    await driver.stopAgent(tenantA, agentId);
+    // The engine refuses a period on a container with NanoCpus: the start must not fail on it.
+    await driver.startAgent(tenantA, agentId);
+    const info = await legacy.inspect();
+    expect(info.State.Running).toBe(true);
+    expect(info.HostConfig).toMatchObject({ NanoCpus: 500_000_000 });
     await driver.removeAgent(tenantA, agentId, { purge: true });
   });
 
@@ -385,6 +404,7 @@ describe("engine-container driver", () => {
     expect(await observed()).toMatchObject({ state: "running", held: true, limitsPending: true });
     const held = await container.inspect();
     expect(held.HostConfig.NanoCpus ?? 0).toBe(0);
+    expect(held.HostConfig.CpuQuota ?? 0).toBe(0);
     // Read through the sandbox: the agent's command has not run, even when woken without its
     // limit (a stray signal) or asked to hold again.
     const { Mountpoint } = await engine.getVolume(workspaceVolumeName(agentId)).inspect();
@@ -432,7 +452,7 @@ describe("engine-container driver", () => {
     expect(await runs()).toContain("run");
     const released = await container.inspect();
     expect(released.State).toMatchObject({ Running: true, StartedAt: held.State.StartedAt });
-    expect(released.HostConfig.NanoCpus).toBe(500_000_000);
+    expect(released.HostConfig).toMatchObject({ CpuPeriod: 1_000_000, CpuQuota: 500_000 });
     // Reported as started now, not when it was held.
     const startedAt = (await observed())?.startedAt ?? "";
     expect(Date.parse(startedAt)).toBeGreaterThan(Date.parse(held.State.StartedAt));

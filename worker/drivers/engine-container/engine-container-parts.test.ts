@@ -1,9 +1,11 @@
 // The driver's pure parts, without an engine: names, container settings, stream parsing.
+import type Docker from "dockerode";
 import { describe, expect, it } from "vitest";
 import { type AgentSpec, AgentSpecError } from "../driver.ts";
 import { agentContainerOptions } from "./agent-container.ts";
+import { heldContainerOptions } from "./agent-hold.ts";
 import { splitTag } from "./agent-image.ts";
-import { parseLogLines, toAgentStats } from "./agent-observe.ts";
+import { cpuLimitApplied, parseLogLines, toAgentStats } from "./agent-observe.ts";
 import { parseFrames } from "./multiplexed.ts";
 import { agentContainerName, checkSocketPath, LABEL, nameSafe, sandboxNames } from "./names.ts";
 
@@ -69,9 +71,28 @@ describe("agent container settings", () => {
     expect(options.Cmd).toBeUndefined();
     expect(options.Env).toEqual(["MODE=fast"]);
     expect(options.HostConfig).toMatchObject({ Memory: 256 * 1024 * 1024, PidsLimit: 100 });
-    // The CPU limit rides on a label until the start applies it (agent-container.ts).
+    // In force from the create, over a 1 s period (agent-container.ts): 1.5 CPUs.
+    expect(options.HostConfig).toMatchObject({ CpuPeriod: 1_000_000, CpuQuota: 1_500_000 });
     expect(options.HostConfig?.NanoCpus).toBeUndefined();
-    expect(options.Labels?.[LABEL.cpuLimit]).toBe("1500000000");
+    expect(options.Labels?.[LABEL.cpuLimit]).toBeUndefined();
+  });
+
+  it("holds a next run without its CPU limit, which its label keeps for the start", () => {
+    const plain = agentContainerOptions(spec, spec.image, "corral-workspace-agent-1", "10.0.0.1");
+    const image = { Config: { Entrypoint: ["/init"], Cmd: ["serve"] } } as Docker.ImageInspectInfo;
+    const held = heldContainerOptions(plain, image, []);
+    expect(held.HostConfig?.CpuQuota).toBeUndefined();
+    expect(held.HostConfig?.CpuPeriod).toBeUndefined();
+    expect(held.HostConfig).toMatchObject({ Memory: 256 * 1024 * 1024, ReadonlyRootfs: true });
+    expect(held.Labels).toMatchObject({ [LABEL.cpuLimit]: "1500000000", [LABEL.hold]: "true" });
+    expect(held.Cmd).toEqual(["/init", "serve"]);
+    const inspected = (hostConfig: Docker.HostConfig) =>
+      ({ Config: { Labels: held.Labels }, HostConfig: hostConfig }) as Docker.ContainerInspectInfo;
+    expect(cpuLimitApplied(inspected({}))).toBe(false);
+    expect(cpuLimitApplied(inspected({ CpuPeriod: 1_000_000, CpuQuota: 1_500_000 }))).toBe(true);
+    // Released by an earlier version of the driver.
+    expect(cpuLimitApplied(inspected({ NanoCpus: 1_500_000_000 }))).toBe(true);
+    expect(cpuLimitApplied(inspected({ CpuPeriod: 100_000, CpuQuota: 150_000 }))).toBe(false);
   });
 
   it("refuses an environment variable name the engine would mangle", () => {

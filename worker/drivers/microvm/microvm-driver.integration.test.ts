@@ -100,6 +100,9 @@ beforeAll(async () => {
   execFileSync("qemu-system-x86_64", ["--version"]);
   const images = await ensureImages(host, { log: (line) => console.log(line) });
   agentBase = images.agentBase;
+  // The desired agents name the default image by its alias, as the worker's start tags it
+  // (worker/main.ts); tagged here too, so this file passes when run alone.
+  await host.getImage(agentBase).tag({ repo: "corral/agent-base", tag: "latest" });
   guest = await ensureGuestImage(undefined, { log: (line) => console.log(line) });
   // Short: unix socket paths must fit in 107 bytes.
   root = await mkdtemp("/tmp/mvt-");
