@@ -18,7 +18,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
-import { ensureImages } from "../infra/images/ensure-images.ts";
+import { ensureImages, tagImageAliases } from "../infra/images/ensure-images.ts";
 import { commandAgent, createAgent } from "../server/agents/service.ts";
 import { createDb } from "../server/db/client.ts";
 import {
@@ -62,7 +62,7 @@ const host = connectEngine(process.env.DOCKER_HOST ?? "unix:///var/run/docker.so
 const runtimes = (await describeEngine(host, "local")).runtimes;
 const runtime = ["sysbox-runc", "runc-privfix"].find((r) => runtimes.includes(r)) ?? "runc";
 const images = await ensureImages(host, { log: () => {} });
-await host.getImage(images.agentBase).tag({ repo: "corral/agent-base", tag: "latest" });
+await tagImageAliases(host, images);
 const stateDir = mkdtempSync(path.join(tmpdir(), "corral-bench-"));
 const driver = new EngineContainerDriver(host, {
   runtime,

@@ -7,7 +7,7 @@ import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureImages } from "../infra/images/ensure-images.ts";
+import { ensureImages, tagImageAliases } from "../infra/images/ensure-images.ts";
 import { reconcileFleet } from "../server/fleet/controller.ts";
 import { createEnrolmentToken } from "../server/fleet/enrolment.ts";
 import { createCaller } from "../server/root-router.ts";
@@ -132,7 +132,7 @@ beforeAll(async () => {
   api = await startWorkerApiServer();
   controller = setInterval(() => reconcileFleet(db, { deadlineSeconds: 20 }).catch(() => {}), 1000);
   images = await ensureImages(docker, { log: () => {} });
-  await docker.getImage(images.agentBase).tag({ repo: "corral/agent-base", tag: "latest" });
+  await tagImageAliases(docker, images);
 }, 600_000);
 
 afterAll(async () => {

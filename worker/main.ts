@@ -9,7 +9,7 @@ import { describeError } from "../common/errors.ts";
 import { createLogger, lineLogger } from "../common/logger.ts";
 import { registerWorkerMetrics, serveMetrics } from "../common/metrics.ts";
 import { ensureGuestImage } from "../infra/images/ensure-guest.ts";
-import { type CorralImages, ensureImages } from "../infra/images/ensure-images.ts";
+import { type CorralImages, ensureImages, tagImageAliases } from "../infra/images/ensure-images.ts";
 import { type WorkerConfig, workerConfig } from "./config.ts";
 import { IsolationDriver } from "./drivers/by-isolation.ts";
 import { EngineContainerDriver } from "./drivers/engine-container/index.ts";
@@ -21,13 +21,6 @@ import { startGateway } from "./gateway/start.ts";
 
 // Logs are pino's (common/logger.ts); a refusal to start stays one plain line on stderr.
 const log = lineLogger(createLogger("corral-worker"));
-
-/** What agents get when they ask for the default image (see server/agents/schemas.ts). */
-const agentBaseAlias = { repo: "corral/agent-base", tag: "latest" };
-/** The default agent runtime (a model tool-use loop speaking the task contract). */
-const agentRuntimeAlias = { repo: "corral/agent-runtime", tag: "latest" };
-/** Claude Code behind a thin adapter to the task contract. */
-const claudeCodeAlias = { repo: "corral/claude-code", tag: "latest" };
 
 function hasQemu(): boolean {
   try {
@@ -142,9 +135,7 @@ async function main() {
     );
   }
   const images = await ensureImages(engine, { log });
-  await engine.getImage(images.agentBase).tag(agentBaseAlias);
-  await engine.getImage(images.agentRuntime).tag(agentRuntimeAlias);
-  await engine.getImage(images.claudeCode).tag(claudeCodeAlias);
+  await tagImageAliases(engine, images);
   const driver = await sandboxDriver(config, engine, images, info.runtimes);
   log(`sandboxes: ${driver.name} (isolation: ${driver.isolations.join(", ")})`);
 

@@ -52,6 +52,23 @@ export async function ensureImages(
   };
 }
 
+/**
+ * The names agents use for the default images (server/agents/schemas.ts), as
+ * `repository:latest` of each build: the base image, the agent runtime (a model tool-use loop
+ * speaking the task contract), and Claude Code behind a thin adapter to that contract.
+ */
+const imageAliases = {
+  agentBase: { repo: "corral/agent-base", tag: "latest" },
+  agentRuntime: { repo: "corral/agent-runtime", tag: "latest" },
+  claudeCode: { repo: "corral/claude-code", tag: "latest" },
+} satisfies Partial<Record<keyof CorralImages, { repo: string; tag: string }>>;
+
+/** Points each alias at the current build, as a worker does when it starts. */
+export async function tagImageAliases(docker: Docker, images: CorralImages): Promise<void> {
+  for (const [image, alias] of Object.entries(imageAliases))
+    await docker.getImage(images[image as keyof typeof imageAliases]).tag(alias);
+}
+
 /** Builds one recipe's image unless its tag exists; returns `repository:tag`. */
 export async function ensureImage(
   docker: Docker,

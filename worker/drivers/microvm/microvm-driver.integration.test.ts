@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DesiredAgent, DesiredState } from "../../../common/worker-protocol.ts";
 import { ensureGuestImage, type GuestImage } from "../../../infra/images/ensure-guest.ts";
-import { ensureImages } from "../../../infra/images/ensure-images.ts";
+import { ensureImages, tagImageAliases } from "../../../infra/images/ensure-images.ts";
 import { connectEngine } from "../../engine/docker-engine.ts";
 import { EgressGateway } from "../../gateway/gateway.ts";
 import {
@@ -100,9 +100,9 @@ beforeAll(async () => {
   execFileSync("qemu-system-x86_64", ["--version"]);
   const images = await ensureImages(host, { log: (line) => console.log(line) });
   agentBase = images.agentBase;
-  // The desired agents name the default image by its alias, as the worker's start tags it
-  // (worker/main.ts); tagged here too, so this file passes when run alone.
-  await host.getImage(agentBase).tag({ repo: "corral/agent-base", tag: "latest" });
+  // The desired agents name the default image by its alias, as a worker's start tags it;
+  // tagged here too, so this file passes when run alone.
+  await tagImageAliases(host, images);
   guest = await ensureGuestImage(undefined, { log: (line) => console.log(line) });
   // Short: unix socket paths must fit in 107 bytes.
   root = await mkdtemp("/tmp/mvt-");
